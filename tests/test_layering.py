@@ -1,0 +1,53 @@
+"""The module boundaries the design relies on (see README "How a paste is diagnosed").
+
+- engine/ is a pure library: no Flask, no feed parsing, nothing from ingest/, webapp/, kbcli/;
+- only engine/search/ imports Whoosh, and only engine/rules/durable_engine.py durable_rules;
+- webapp/ and ingest/ never import each other.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((REPO / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules("engine"), ids=lambda p: str(p.relative_to(REPO)))
+def test_the_engine_is_a_pure_library(path):
+    forbidden = {"flask", "werkzeug", "feedparser", "bs4", "markdownify", "waitress", "click",
+                 "ingest", "webapp", "kbcli"}
+    assert not imports_of(path) & forbidden
+
+
+@pytest.mark.parametrize("path", [p for package in ("engine", "ingest", "webapp", "kbcli")
+                                  for p in modules(package)], ids=lambda p: str(p.relative_to(REPO)))
+def test_each_third_party_engine_lives_behind_one_module(path):
+    imported = imports_of(path)
+    relative = path.relative_to(REPO).as_posix()
+    if "whoosh" in imported:
+        assert relative.startswith("engine/search/"), relative
+    if "durable" in imported:
+        assert relative == "engine/rules/durable_engine.py", relative
+
+
+def test_webapp_and_ingest_do_not_import_each_other():
+    assert not any("ingest" in imports_of(p) for p in modules("webapp"))
+    assert not any("webapp" in imports_of(p) for p in modules("ingest"))
