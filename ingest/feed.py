@@ -1,0 +1,180 @@
+"""Feed bytes -> :class:`Article` objects, via feedparser (the only module that imports it).
+
+feedparser reads RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 in any declared or sniffed encoding and
+strips DOCTYPEs, so entity bombs and external entities are neither expanded nor fetched. Its
+HTML sanitizer is switched off: every piece of HTML is sanitized later with an allow-list
+(:mod:`ingest.html`), which also catches what feedparser's sanitizer lets through.
+
+What this module decides:
+
+- whether the document is a feed at all (empty file, HTML page, not a feed -> rejected);
+- whether it was *recovered* (feedparser's ``bozo`` flag: not well-formed or wrongly
+  encoded, but items were read) and the one-line reason;
+- each item's identity (guid, else link), its permalink (http/https only, and a guid only
+  when it is a permalink), its plain-text title, its HTML and its categories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import io
+import re
+import xml.sax
+from dataclasses import dataclass, field
+
+import feedparser
+
+from .errors import SourceRejected
+from .fetch import Fetched
+from .html import plain_text
+from .urls import is_http_url, safe_url
+
+_HTML_PAGE = re.compile(rb"<\s*(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One feed item, ready to be split into entries."""
+
+    index: int  # 1-based position in the feed, for messages
+    guid: str  # identity across runs: the item's guid, else its link, else a content hash
+    link: str | None  # http(s) permalink, or None
+    title: str  # plain text
+    html: str  # the item's HTML, not yet sanitized
+    base: str | None  # base URL for relative links inside html
+    tags: tuple[str, ...]
+    content_hash: str  # "sha256:..." of title + link + html as the feed gave them
+    problems: tuple[str, ...] = ()  # e.g. "no permalink"
+
+    @property
+    def label(self) -> str:
+        """How messages name the item."""
+        return f"item {self.index} ({self.title!r})" if self.title else f"item {self.index}"
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A readable feed: its version, its items, and why it needed recovering (if it did)."""
+
+    version: str
+    title: str
+    articles: list[Article] = field(default_factory=list)
+    recovered: str | None = None
+
+
+def bozo_reason(exc: BaseException | None) -> str:
+    """feedparser's bozo exception as one short line."""
+    if exc is None:
+        return "not well-formed"
+    if isinstance(exc, xml.sax.SAXParseException):
+        return f"not well-formed XML (line {exc.getLineNumber()}: {exc.getMessage()})"
+    name = type(exc).__name__
+    text = _WS.sub(" ", str(exc)).strip()
+    if name == "CharacterEncodingOverride":
+        return f"encoding problem ({text})"
+    if name == "CharacterEncodingUnknown":
+        return f"unknown encoding ({text})"
+    if name == "NonXMLContentType":
+        return f"served as non-XML ({text})"
+    return f"{name}: {text}"[:200] if text else name
+
+
+def parse_feed(fetched: Fetched) -> ParsedFeed:
+    """Parse *fetched*; raise :class:`SourceRejected` when it is not a feed."""
+    data = fetched.data
+    if not data.strip():
+        raise SourceRejected("empty file" if fetched.url is None else "empty response")
+    # A stream, never the bytes themselves: feedparser would try bytes as a file name first.
+    result = feedparser.parse(
+        io.BytesIO(data),
+        response_headers=dict(fetched.headers),
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    version = result.get("version") or ""
+    entries = result.get("entries") or []
+    bozo = bool(result.get("bozo"))
+    exception = result.get("bozo_exception")
+    if (
+        bozo
+        and type(exception).__name__ == "NonXMLContentType"
+        and "content-type" not in fetched.headers
+    ):
+        bozo = (
+            False  # no Content-Type at all (a file, or a header replay without one): nothing wrong
+        )
+    reason = bozo_reason(exception) if bozo else None
+    if not version:
+        # No RSS/Atom root: whatever feedparser scraped from it (an <item> in some other XML,
+        # links in a web page) is not a feed's items.
+        if _HTML_PAGE.search(data[:4096]):
+            raise SourceRejected("an HTML page, not a feed")
+        raise SourceRejected(
+            f"not a feed ({reason})" if reason else "not a feed (no RSS or Atom root element)"
+        )
+    feed_title = plain_text(result.get("feed", {}).get("title", ""))
+    articles = [_article(i, e) for i, e in enumerate(entries, start=1)]
+    return ParsedFeed(version=version, title=feed_title, articles=articles, recovered=reason)
+
+
+def _content(entry) -> tuple[str, str | None]:
+    """The item's fullest HTML and its base URL: content (Atom, content:encoded), else summary."""
+    best = None
+    for item in entry.get("content") or []:
+        if (item.get("value") or "").strip() and (
+            best is None or len(item["value"]) > len(best["value"])
+        ):
+            best = item
+    if best is None:
+        detail = entry.get("summary_detail") or {}
+        if (entry.get("summary") or "").strip():
+            best = {
+                "value": entry.get("summary"),
+                "type": detail.get("type"),
+                "base": detail.get("base"),
+            }
+    if best is None:
+        return "", None
+    value = best.get("value") or ""
+    if (best.get("type") or "").lower() == "text/plain":
+        value = htmllib.escape(value).replace("\n", "<br />\n")
+    base = best.get("base")
+    return value, base if is_http_url(base) else None
+
+
+def _article(index: int, entry) -> Article:
+    raw_title = entry.get("title") or ""
+    raw_link = entry.get("link") or ""
+    body, base = _content(entry)
+    title = plain_text(raw_title)
+    # feedparser sets `link` from the guid only when the guid is a permalink
+    # (isPermaLink not "false"); a guid that is merely an identifier never becomes a link.
+    link = safe_url(raw_link, base)
+    guid = (entry.get("id") or "").strip() or (raw_link.strip()) or ""
+    if not guid:
+        guid = (
+            "urn:sha1:"
+            + hashlib.sha1((title + "\n" + body).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        )
+    tags: dict[str, None] = {}
+    for tag in entry.get("tags") or []:
+        term = plain_text(tag.get("term") or tag.get("label") or "").lower()
+        if term:
+            tags.setdefault(term, None)
+    digest = hashlib.sha256(
+        f"{raw_title}\n{raw_link}\n{body}".encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    problems = () if link else ("no permalink",)
+    return Article(
+        index=index,
+        guid=guid,
+        link=link,
+        title=title,
+        html=body,
+        base=base or (link if link else None),
+        tags=tuple(tags),
+        content_hash="sha256:" + digest,
+        problems=problems,
+    )

@@ -1,0 +1,83 @@
+"""Article -> rendered entries, the CPU-heavy half of a run, optionally on several cores.
+
+Everything here is a pure function of the article, the feed's name and the KB's glossary,
+so large feeds are spread over a process pool (one glossary per worker, loaded once); the
+parent process keeps everything that touches the KB folder (:mod:`ingest.writer`). Small
+feeds are prepared in-process: a pool costs more than it saves below a few hundred items.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.entry import Entry
+from engine.glossary import Glossary
+
+from .entries import build_entry, render_generated
+from .feed import Article
+from .ids import article_slug, entry_id
+from .split import split_article
+
+POOL_THRESHOLD = 256  # items; below this a pool is slower than one process
+CHUNK = 32
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What one article yields: its entries with their file text, or why it yields none."""
+
+    article: Article
+    entries: tuple[tuple[Entry, str], ...] = ()
+    error: str | None = None
+
+
+def prepare(article: Article, source: str, glossary: Glossary) -> Prepared:
+    try:
+        drafts = split_article(article)
+    except Exception as exc:  # noqa: BLE001 - a heuristic failing on odd input must not stop the run
+        return Prepared(article, error=f"could not be split ({type(exc).__name__}: {exc})")
+    if not drafts:
+        return Prepared(article, error="no article text")
+    slug = article_slug(article.link, article.guid, article.title)
+    entries = []
+    for draft in drafts:
+        entry = build_entry(draft, article, source, entry_id(slug, draft.part), glossary)
+        entries.append((entry, render_generated(entry)))
+    return Prepared(article, tuple(entries))
+
+
+# The worker side of the pool: the glossary is built once per worker process.
+_worker_state: dict[str, object] = {}
+
+
+def _init_worker(kb_dir: str, source: str) -> None:
+    _worker_state["glossary"] = Glossary.load(Path(kb_dir))
+    _worker_state["source"] = source
+
+
+def _work(article: Article) -> Prepared:
+    return prepare(article, _worker_state["source"], _worker_state["glossary"])  # type: ignore[arg-type]
+
+
+def default_jobs() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def prepare_all(
+    articles: list[Article], source: str, glossary: Glossary, kb_dir: Path, jobs: int
+) -> Iterator[Prepared]:
+    """Prepared articles, in feed order."""
+    if jobs <= 1 or len(articles) < POOL_THRESHOLD:
+        yield from (prepare(a, source, glossary) for a in articles)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_init_worker, initargs=(str(kb_dir), source)
+    ) as pool:
+        yield from pool.map(_work, articles, chunksize=CHUNK)

@@ -1,0 +1,297 @@
+"""Blocks -> the Markdown of an entry's sections: numbered steps, verbatim error text,
+paragraphs and reference lists.
+
+Output rules every section follows: a fix is a numbered list (commands in code blocks under
+their step), error text is fenced verbatim, pictures and figure captions are left out, links
+are http(s) only (they already are: :mod:`ingest.html` dropped the rest).
+
+>>> steps = numbered_steps([Block("para", lines=["重启以下服务："]),
+...                         Block("list", items=["Integrated Server", "Integrated Worker"])])
+>>> print(format_steps(steps))
+1. 重启以下服务：
+   - Integrated Server
+   - Integrated Worker
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .blocks import Block, plain_inline
+from .signatures import error_flags
+
+_IMAGE_ONLY = re.compile(r"^\s*(?:\[image\]\([^)\s]*\)\s*)+$")
+_FIGURE = re.compile(r"^\s*\**(?:figure|fig\.|图|圖)\s*\d+[a-z]?\s*[:：.]", re.IGNORECASE)
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(((?:[^()\s]|\([^()\s]*\))+)\)|<(https?://[^>\s]+)>")
+_IMAGE_EXT = re.compile(r"\.(?:png|jpe?g|gif|bmp|webp|svg)(?:[?#].*)?$", re.IGNORECASE)
+_SUB_ITEM = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]\s+|^\s*(?:[-*+]\s+|[•·]\s*)")
+
+COMMAND_WORDS = frozenset(
+    """
+        net netsh sc sc.exe powershell pwsh cmd cmd.exe ipconfig ping tracert nslookup dism
+        ocsetup sfc chkdsk bcdedit diskpart reg regsvr32 wmic gpupdate gpresult certutil
+        klist setspn dcdiag repadmin iscsicpl iscsicli nvspbind cluster cluster.exe msiexec
+        wusa shutdown taskkill tasklist icacls takeown robocopy xcopy bitsadmin vssadmin
+        wbadmin mmc sudo systemctl service apt apt-get yum dnf esxcli vim-cmd vmkfstools
+        vmware-cmd dnscmd route arp netstat nltest w32tm winrm winrs sconfig
+        servermanagercmd dcpromo mountvol fsutil manage-bde cscript wscript start
+        """.split()  # noqa: SIM905 - a word list reads best as words
+)
+# English words that are also commands: only a command when options follow.
+_AMBIGUOUS = frozenset({"start", "service", "cluster", "route", "ping", "shutdown", "reg", "net"})
+_NET_VERB = re.compile(
+    r"(?:start|stop|use|user|localgroup|group|share|view|session|time|accounts|config|"
+    r"file|continue|pause|helpmsg)\b",
+    re.IGNORECASE,
+)
+_CMDLET = re.compile(
+    r"^(?:Get|Set|New|Remove|Enable|Disable|Start|Stop|Restart|Import|Export|Test|Add|"
+    r"Invoke|Install|Uninstall|Update|Move|Clear|Register|Resume|Suspend)-[A-Z][A-Za-z]+\b"
+)
+_PROMPT = re.compile(r"^(?:PS\s+)?[A-Za-z]:\\[^\s]*(?:>|\\\s|\s+[/-])|^[$#]\s+\S")
+
+
+def looks_like_command(line: str) -> bool:
+    """True for a line someone would type at a prompt ("net start vds", "Get-ClusterLog")."""
+    text = plain_inline(line).strip().strip("`")
+    if not text or len(text) > 240:
+        return False
+    if _CMDLET.match(text) or _PROMPT.match(text):
+        return True
+    first, _, rest = text.partition(" ")
+    word = first.lower()
+    if word not in COMMAND_WORDS:
+        return False
+    if word == "net":
+        return bool(_NET_VERB.match(rest))
+    if word in _AMBIGUOUS:
+        return bool(re.search(r"(?:^|\s)[/-]\w|=|\b(?:start|stop)\s+\w+$", rest))
+    return not re.search(r"[.!?。]\s+[A-Z]\w+\s+\w+", text)  # several sentences: prose
+
+
+def command_text(block: Block) -> str | None:
+    """The command(s) a code block, quote or one-line paragraph holds, as plain text."""
+    if block.kind == "code":
+        return "\n".join(block.lines).strip("\n")
+    if (
+        block.kind in ("quote", "para")
+        and block.lines
+        and all(looks_like_command(x) for x in block.lines)
+    ):
+        return "\n".join(clean_command(x) for x in block.lines)
+    return None
+
+
+def clean_command(line: str) -> str:
+    text = plain_inline(line).strip().strip("`")
+    return re.sub(r"\s*\((?:figure|fig\.?|图)\s*\d+\)\s*\.?$", "", text, flags=re.IGNORECASE)
+
+
+def is_decoration(block: Block) -> bool:
+    """Pictures, figure captions and empty blocks: nothing a reader of an entry needs."""
+    if block.kind in ("list", "code"):
+        return False
+    lines = [x for x in block.lines if x.strip()]
+    if not lines:
+        return True
+    return all(_IMAGE_ONLY.match(x) or _FIGURE.match(x) for x in lines)
+
+
+def fence(text: str) -> str:
+    """*text* in a fenced code block whose fence cannot occur inside it."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    marks = "`" * max(3, longest + 1)
+    return f"{marks}\n{text.rstrip()}\n{marks}"
+
+
+def verbatim(block: Block) -> str:
+    """The text of an error block exactly as a user would see it."""
+    if block.kind == "code":
+        return "\n".join(block.lines)
+    return block.text
+
+
+@dataclass
+class Step:
+    text: str
+    children: list[Step] = field(default_factory=list)
+    ordered_children: bool = False
+    code: list[str] = field(default_factory=list)
+
+
+def capitalise(text: str) -> str:
+    """First letter upper-case when it is an ASCII letter ("make sure" -> "Make sure")."""
+    stripped = text.lstrip()
+    if stripped[:1].isascii() and stripped[:1].islower():
+        return text[: len(text) - len(stripped)] + stripped[0].upper() + stripped[1:]
+    return text
+
+
+def _item_step(item: str) -> Step:
+    """A list item: first line is the step, later lines ("a) ...") become sub-items."""
+    lines = [x.strip() for x in item.split("\n") if x.strip()]
+    step = Step(capitalise(lines[0]) if lines else "")
+    for line in lines[1:]:
+        if looks_like_command(line):
+            step.code.append(clean_command(line))
+        elif _SUB_ITEM.match(line) or not step.children:
+            text = _SUB_ITEM.sub("", line) if _SUB_ITEM.match(line) else line
+            step.children.append(Step(capitalise(text)))
+        else:
+            step.children[-1].text += " " + line
+    return step
+
+
+def numbered_steps(blocks: list[Block]) -> list[Step]:
+    """Blocks of a remedy -> steps: each paragraph line is a step, a list after a line ending
+    in a colon nests under it (unless it continues the numbering of the list before), commands
+    attach to the step before them."""
+    steps: list[Step] = []
+    last_number = 0
+    for block in blocks:
+        if is_decoration(block):
+            continue
+        command = command_text(block)
+        if command is not None:
+            if steps:
+                # After nested sub-steps the command belongs to the last of them.
+                (steps[-1].children[-1] if steps[-1].children else steps[-1]).code.append(command)
+            else:
+                steps.append(Step("", code=[command]))
+            continue
+        if block.kind == "list":
+            last = steps[-1] if steps else None
+            continues = block.ordered and block.start > 1 and block.start == last_number + 1
+            if (
+                last is not None
+                and not continues
+                and not last.children
+                and last.text.rstrip().endswith((":", "："))
+            ):
+                last.children.extend(_item_step(item) for item in block.items)
+                last.ordered_children = block.ordered
+            else:
+                steps.extend(_item_step(item) for item in block.items)
+            last_number = block.start + len(block.items) - 1 if block.ordered else 0
+            continue
+        if block.kind == "table":
+            continue
+        for line in block.lines:
+            if not line.strip() or _IMAGE_ONLY.match(line) or _FIGURE.match(line):
+                continue
+            if looks_like_command(line):
+                if steps:
+                    steps[-1].code.append(clean_command(line))
+                else:
+                    steps.append(Step("", code=[clean_command(line)]))
+            else:
+                steps.append(Step(capitalise(_IMAGE_ONLY_INLINE.sub("", line).strip())))
+    return [s for s in steps if s.text or s.code]
+
+
+_IMAGE_ONLY_INLINE = re.compile(r"\[image\]\([^)\s]*\)")
+
+
+def format_steps(steps: list[Step], ordered: bool = True, indent: str = "") -> str:
+    """Steps as a Markdown list; children nest under their step, code blocks too."""
+    lines: list[str] = []
+    for number, step in enumerate(steps, start=1):
+        marker = f"{number}. " if ordered else "- "
+        pad = indent + " " * len(marker)
+        code = list(step.code)
+        if step.text:
+            lines.append(indent + marker + step.text)
+        elif code and "\n" not in code[0] and "`" not in code[0]:
+            lines.append(f"{indent}{marker}`{code.pop(0)}`")
+        else:
+            lines.append(indent + marker.rstrip())
+        if step.children:
+            lines.append(format_steps(step.children, step.ordered_children, pad))
+        for command in code:
+            lines.extend(pad + x if x else "" for x in fence(command).split("\n"))
+    return "\n".join(lines)
+
+
+def paragraphs(blocks: list[Block]) -> str:
+    """Blocks as plain Markdown paragraphs/lists (for Notes, Cause and Summary)."""
+    out: list[str] = []
+    for block in blocks:
+        if is_decoration(block):
+            continue
+        command = command_text(block) if block.kind != "para" else None
+        if block.kind == "code" or command is not None:
+            out.append(fence(command if command is not None else verbatim(block)))
+        elif block.kind == "list":
+            out.append(block.markdown)
+        elif block.kind == "table":
+            out.append("\n".join(block.lines))
+        elif block.kind == "heading":
+            out.append("**" + plain_inline(block.lines[0]) + "**")
+        else:
+            lines = [_IMAGE_ONLY_INLINE.sub("", x).rstrip() for x in block.lines]
+            lines = [escape_line_start(x) for x in lines if x.strip()]
+            if lines:
+                out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
+def escape_line_start(line: str) -> str:
+    """Keep a text line from turning into a heading, rule or quote when rendered."""
+    if re.match(r"^\s*([-=_*])(?:\s*\1){2,}\s*$", line) or re.match(
+        r"^\s*(#{1,6}\s|>|=+\s*$)", line
+    ):
+        return "\\" + line.lstrip()
+    return line
+
+
+def error_text(blocks: list[Block]) -> str:
+    """Consecutive error blocks as one fenced block, verbatim."""
+    return fence("\n\n".join(verbatim(b).strip("\n") for b in blocks))
+
+
+def symptom_markdown(blocks: list[Block]) -> str:
+    """Prose as paragraphs, error text (dialogs, events, messages) fenced verbatim."""
+    out: list[str] = []
+    run: list[Block] = []
+    blocks = [b for b in blocks if not is_decoration(b)]
+    for block, is_error in zip(blocks, error_flags(blocks)):
+        if is_error:
+            run.append(block)
+            continue
+        if run:
+            out.append(error_text(run))
+            run = []
+        text = paragraphs([block])
+        if text:
+            out.append(text)
+    if run:
+        out.append(error_text(run))
+    return "\n\n".join(out)
+
+
+def links(blocks: list[Block]) -> list[tuple[str, str]]:
+    """(text, url) of every non-image link in *blocks*, first occurrence of each URL."""
+    found: dict[str, str] = {}
+    for block in blocks:
+        source = block.markdown if block.kind != "code" else ""
+        for match in _LINK.finditer(source):
+            text, url, auto = match.group(1), match.group(2), match.group(3)
+            url = url or auto
+            label = plain_inline(text).strip() if text is not None else url
+            if not url or label.lower() == "image" or _IMAGE_EXT.search(url):
+                continue
+            found.setdefault(url, label or url)
+    return [(text, url) for url, text in found.items()]
+
+
+def references(pairs: list[tuple[str, str]], limit: int = 12) -> str:
+    lines = []
+    for text, url in pairs[:limit]:
+        text = re.sub(r"\s+", " ", text).strip()
+        lines.append(f"- <{url}>" if text == url else f"- [{_escape_link_text(text)}]({url})")
+    return "\n".join(lines)
+
+
+def _escape_link_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("<", "&lt;")

@@ -1,0 +1,163 @@
+"""One ingest run: every source, every item, one line per notable outcome, one summary.
+
+    source --fetch--> bytes --parse_feed--> articles --split--> drafts --build--> entries
+           --KBWriter--> kb/*.md
+
+A source that cannot be read or is not a feed is *rejected* with one line and the run goes
+on with the next source. An item that cannot be turned into an entry is rejected on its own
+line; the other items of the feed still go through. The caller decides where lines go and
+whether to show progress; this module never prints.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from engine.glossary import Glossary
+
+from .errors import SourceRejected
+from .feed import ParsedFeed, parse_feed
+from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch
+from .prepare import Prepared, default_jobs, prepare_all
+from .writer import KEPT_EDITED, KEPT_OWNED, NEW, REJECTED, UNCHANGED, UPDATED, KBWriter
+
+# progress(label, length) -> a context manager whose value has .update(n); None for quiet.
+ProgressFactory = Callable[[str, int], AbstractContextManager]
+
+
+@dataclass
+class IngestOptions:
+    kb_dir: Path
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout: float = DEFAULT_TIMEOUT
+    dry_run: bool = False
+    show_diff: bool = False
+    # HTTP headers to hand the parser for every source (tests replay a feed's `Header:`
+    # line this way; --encoding sets a Content-Type charset).
+    response_headers: dict[str, str] | None = None
+    # Processes preparing entries for large feeds (1: everything in this process).
+    jobs: int = field(default_factory=default_jobs)
+
+
+@dataclass
+class IngestResult:
+    counts: Counter = field(default_factory=Counter)
+    rejected_sources: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return self.counts[REJECTED]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"{c[NEW]} new, {c[UPDATED]} updated, {c[UNCHANGED]} unchanged, "
+            f"{c[KEPT_EDITED]} kept (edited), {c[KEPT_OWNED]} kept (owned), {c[REJECTED]} rejected"
+        )
+
+
+class _Quiet:
+    def update(self, n: int) -> None:
+        pass
+
+
+def _quiet_progress(label: str, length: int) -> AbstractContextManager:
+    return nullcontext(_Quiet())
+
+
+def ingest(
+    sources: Iterable[str],
+    options: IngestOptions,
+    emit: Callable[[str], None],
+    progress: ProgressFactory | None = None,
+) -> IngestResult:
+    """Ingest every source into ``options.kb_dir``; report through *emit*."""
+    result = IngestResult()
+    glossary = Glossary.load(options.kb_dir)
+    writer = KBWriter.open(options.kb_dir, dry_run=options.dry_run, show_diff=options.show_diff)
+    try:
+        for source in sources:
+            parsed = _read(source, options, emit, result)
+            if parsed is not None:
+                _ingest_feed(
+                    source,
+                    parsed,
+                    writer,
+                    glossary,
+                    emit,
+                    result,
+                    progress or _quiet_progress,
+                    options,
+                )
+    finally:
+        writer.close()
+    return result
+
+
+def _read(source: str, options: IngestOptions, emit, result: IngestResult) -> ParsedFeed | None:
+    try:
+        fetched = fetch(source, max_bytes=options.max_bytes, timeout=options.timeout)
+        if options.response_headers:
+            headers = {
+                **fetched.headers,
+                **{k.lower(): v for k, v in options.response_headers.items()},
+            }
+            fetched = replace(fetched, headers=headers)
+        return parse_feed(fetched)
+    except SourceRejected as exc:
+        emit(f"{source}: rejected: {exc}")
+        result.counts[REJECTED] += 1
+        result.rejected_sources.append(source)
+        return None
+
+
+def _ingest_feed(
+    source, parsed: ParsedFeed, writer: KBWriter, glossary, emit, result, progress, options
+) -> None:
+    recovered = f" (recovered: {parsed.recovered})" if parsed.recovered else ""
+    if not parsed.articles:
+        emit(f"{source}: no items in this {parsed.version} feed{recovered}; nothing changed")
+        return
+    written = (NEW, UPDATED, UNCHANGED, KEPT_EDITED, KEPT_OWNED)
+    entries_before = sum(result.counts[k] for k in written)
+    items_ok = 0
+    prepared = prepare_all(parsed.articles, source, glossary, options.kb_dir, options.jobs)
+    with progress(f"{source}", len(parsed.articles)) as bar:
+        for item in prepared:
+            items_ok += _store(source, item, writer, emit, result)
+            bar.update(1)
+    entries = sum(result.counts[k] for k in written) - entries_before
+    line = f"{source}: {items_ok} of {len(parsed.articles)} items ingested ({entries} entries)"
+    emit(line + recovered)
+
+
+def _store(source: str, item: Prepared, writer: KBWriter, emit, result: IngestResult) -> int:
+    """Write one prepared article's entries; 1 when it produced entries, 0 when rejected."""
+    article = item.article
+    label = f"{source}: {article.label}"
+    if writer.seen_in_this_run(article.guid, "main"):
+        emit(f"{label}: rejected: its guid repeats an item already ingested in this run")
+        result.counts[REJECTED] += 1
+        return 0
+    if item.error is not None:
+        emit(f"{label}: rejected: {item.error}")
+        result.counts[REJECTED] += 1
+        return 0
+    for problem in article.problems:
+        emit(f"{label}: recovered: {problem}")
+    for entry, text in item.entries:
+        outcome = writer.apply(entry, text)
+        result.counts[outcome.status] += 1
+        if outcome.status in (KEPT_EDITED, KEPT_OWNED, REJECTED):
+            emit(f"{outcome.path}: {outcome.status}: {outcome.reason}")
+        if outcome.diff:
+            emit(outcome.diff.rstrip("\n"))
+    return 1

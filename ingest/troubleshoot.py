@@ -1,0 +1,180 @@
+"""Troubleshooting articles -> one part per error: symptom, cause, fix, notes, references.
+
+An article becomes several parts when it says so ("场景1"/"Scenario 2"), or when a second
+symptom section describes an error unlike the first one. Text before the first label is the
+symptom (the error and its lead-in); in a scenario, the error text comes first and what
+follows it is the fix, unless labels say otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from .blocks import Block
+from .render import is_decoration, links
+from .segments import Segment
+from .signatures import is_dialog, is_error_block, is_event_text, is_lead_in
+from .text import has_error_words
+
+# Intro prose beyond this many paragraphs is background, not the symptom.
+MAX_INTRO_SYMPTOM_PARAGRAPHS = 3
+
+
+@dataclass
+class Part:
+    label: str = ""
+    number: int | None = None
+    symptom: list[Block] = field(default_factory=list)
+    cause: list[Block] = field(default_factory=list)
+    fix: list[Block] = field(default_factory=list)
+    notes: list[Block] = field(default_factory=list)
+    references: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def has_error(self) -> bool:
+        return any(is_error_block(b) for b in self.symptom)
+
+    def symptom_words(self) -> set[str]:
+        text = " ".join(b.text for b in self.symptom if is_error_block(b)) or " ".join(
+            b.text for b in self.symptom
+        )
+        return _words(text)
+
+
+def _words(text: str) -> set[str]:
+    latin = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)}
+    cjk = set(re.findall(r"[\u4e00-\u9fff]{2}", text))
+    return latin | cjk
+
+
+def similar(a: set[str], b: set[str]) -> bool:
+    if not a or not b:
+        return True
+    return len(a & b) / min(len(a), len(b)) >= 0.3
+
+
+def is_troubleshooting(segments: list[Segment], title: str) -> bool:
+    """Does the article describe an error and its remedy (rather than teach a task)?"""
+    roles = [s.role for s in segments]
+    scenarios = [s for s in segments if s.role == "scenario"]
+    if len(scenarios) >= 2 or (
+        scenarios and any(is_error_block(b) for s in scenarios for b in s.blocks)
+    ):
+        return True
+    if "fix" not in roles:
+        return False
+    first_fix = roles.index("fix")
+    before = [b for s in segments[:first_fix] for b in s.blocks]
+    error_before = any(is_dialog(b) or is_event_text(b) or is_error_block(b) for b in before[:12])
+    return "symptom" in roles or "cause" in roles or error_before or has_error_words(title)
+
+
+def _intro_into(part: Part, blocks: list[Block]) -> None:
+    """The intro of a single-error article: the error and the prose that leads to it."""
+    prose = 0
+    for block in blocks:
+        if is_decoration(block):
+            continue
+        if is_error_block(block) or is_lead_in(block.text):
+            part.symptom.append(block)
+        elif prose < MAX_INTRO_SYMPTOM_PARAGRAPHS and block.kind == "para":
+            part.symptom.append(block)
+            prose += 1
+        else:
+            part.notes.append(block)
+
+
+def _scenario_into(part: Part, blocks: list[Block], has_fix_label: bool) -> None:
+    """A scenario without labels: error text first, then the remedy."""
+    in_error = True
+    for block in blocks:
+        if is_decoration(block):
+            continue
+        if in_error and (is_error_block(block) or (not part.symptom and block.kind == "para")):
+            part.symptom.append(block)
+            continue
+        in_error = False
+        (part.notes if has_fix_label else part.fix).append(block)
+
+
+def _add(part: Part, segment: Segment) -> None:
+    target = {
+        "symptom": part.symptom,
+        "cause": part.cause,
+        "fix": part.fix,
+        "notes": part.notes,
+    }.get(segment.role)
+    if segment.role == "references":
+        part.references.extend(links(segment.blocks))
+        return
+    if segment.role == "section":
+        # A heading that is not a label: keep its link (often the source KB article) and
+        # sort its text by what it is.
+        if segment.heading is not None:
+            part.references.extend(links([segment.heading]))
+        for block in segment.blocks:
+            (part.symptom if is_error_block(block) else part.notes).append(block)
+        return
+    if target is not None:
+        target.extend(b for b in segment.blocks if not is_decoration(b))
+
+
+def troubleshooting_parts(segments: list[Segment]) -> list[Part]:
+    scenario_at = [i for i, s in enumerate(segments) if s.role == "scenario"]
+    if scenario_at:
+        return _scenario_parts(segments, scenario_at)
+    parts = [Part()]
+    for segment in segments:
+        part = parts[-1]
+        if segment.role == "intro":
+            if part.fix and any(is_error_block(b) for b in segment.blocks):
+                parts.append(Part())
+                part = parts[-1]
+            _intro_into(part, segment.blocks)
+            continue
+        if segment.role == "symptom" and part.fix:
+            new = Part(symptom=[b for b in segment.blocks if not is_decoration(b)])
+            if not similar(part.symptom_words(), new.symptom_words()):
+                parts.append(new)
+                continue
+        _add(part, segment)
+    return [p for p in parts if p.symptom or p.fix]
+
+
+def _scenario_parts(segments: list[Segment], scenario_at: list[int]) -> list[Part]:
+    shared = Part()
+    lead_in: list[Block] = []
+    for segment in segments[: scenario_at[0]]:
+        if segment.role == "intro":
+            blocks = [b for b in segment.blocks if not is_decoration(b)]
+            if blocks and blocks[-1].kind == "para" and is_lead_in(blocks[-1].text):
+                last = blocks.pop()
+                lead_in = [Block("para", lines=last.lines[-1:])]
+                if len(last.lines) > 1:
+                    blocks.append(Block("para", lines=last.lines[:-1]))
+            shared.notes.extend(blocks)
+        else:
+            _add(shared, segment)
+    parts: list[Part] = []
+    bounds = scenario_at + [len(segments)]
+    for start, end in pairwise(bounds):
+        head = segments[start]
+        part = Part(label=head.label, number=head.number)
+        part.symptom.extend(lead_in)
+        group = segments[start + 1 : end]
+        has_fix_label = any(s.role == "fix" for s in group)
+        _scenario_into(part, head.blocks, has_fix_label)
+        for segment in group:
+            if segment.role == "references" and end == len(segments):
+                shared.references.extend(links(segment.blocks))
+            else:
+                _add(part, segment)
+        parts.append(part)
+    for part in parts:
+        part.cause = part.cause or list(shared.cause)
+        part.fix = part.fix or list(shared.fix)
+        part.notes = list(shared.notes) + part.notes
+        part.references = part.references + shared.references
+    return parts
