@@ -1,0 +1,162 @@
+"""Facts in a paste: event IDs with their source, error codes, language.
+
+Event IDs come in many shapes; these are the ones real logs and tickets use:
+
+>>> [e.id for e in find_events("Log Name: System\\nSource: Microsoft-Windows-FailoverClustering\\nEvent ID: 1196")]
+[1196]
+>>> find_events("事件 ID: 1196  来源: Microsoft-Windows-FailoverClustering")[0].source
+'Microsoft-Windows-FailoverClustering'
+>>> [e.id for e in find_events("<EventID Qualifiers='0'>1135</EventID>")]
+[1135]
+>>> find_codes("failed with HRESULT 0x80070005 (E_ACCESSDENIED), error -2147024891")
+['0x80070005', 'E_ACCESSDENIED']
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import EventFact
+
+# "Event ID: 1196", "EventID 1196", "Event Id=1196", "event 1196", "事件 ID: 1196", "事件1196",
+# XML <EventID>1196</EventID>, PowerShell "Id : 1196" / "EventID : 1196", JSON "EventID": 1196.
+_EVENT_PATTERNS = [
+    re.compile(
+        r"(?:\bevent(?:\s*id)?|\beventid|\bevent[_ ]?code|事件\s*(?:ID|标识符|编号)?)"
+        r"\s*(?:[:=#]|is|：)?\s*\"?(\d{1,5})\b",
+        re.I,
+    ),
+    re.compile(r"<EventID(?:\s[^>]*)?>\s*(\d{1,5})\s*</EventID>", re.I),
+    re.compile(r"^\s*Id\s*:\s*(\d{1,5})\s*$", re.M),
+    re.compile(r"\"(?:EventID|Id)\"\s*:\s*(\d{1,5})\b", re.I),
+    # "Microsoft-Windows-FailoverClustering 1196" / CSV "...FailoverClustering,1196,"
+    re.compile(r"\bMicrosoft-Windows-[A-Za-z-]+[\s,;|]+(\d{3,5})\b"),
+]
+_SOURCE_PATTERNS = [
+    re.compile(r"^\s*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)\s*[:=：]\s*(\S[^\r\n]*?)\s*$", re.I | re.M),
+    re.compile(r"<Provider\s+Name=['\"]([^'\"]+)['\"]", re.I),
+    re.compile(r"\b(Microsoft-Windows-[A-Za-z][A-Za-z-]*[A-Za-z])"),
+    re.compile(r"(?:\bSource|来源)\s*[:=：]\s*([A-Za-z][\w.-]*)", re.I),
+]
+_HEX_CODE = re.compile(r"(?<![\w-])0x[0-9a-f]{4,8}\b", re.I)
+_NEG_HRESULT = re.compile(r"(?<![\w.])-(21\d{8})\b")
+_NAMED_CODE = re.compile(
+    r"\b(?:E_[A-Z][A-Z_]{2,}|ERROR_[A-Z][A-Z0-9_]{2,}|RPC_[SEX]_[A-Z_]{3,}|WBEM_E_[A-Z_]{3,}|"
+    r"STATUS_[A-Z][A-Z_]{3,}|CO_E_[A-Z_]{3,}|NS_E_[A-Z_]{3,}|VSS_E_[A-Z_]{3,}|DNS_ERROR_[A-Z_]{3,}|"
+    r"WSAE[A-Z]{3,}|HRESULT_FROM_WIN32)\b"
+)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def canonical_source(source: str) -> str:
+    """Compare sources loosely: 'Microsoft-Windows-FailoverClustering' == 'FailoverClustering'
+    == 'failover clustering'."""
+    key = source.casefold().strip()
+    key = re.sub(r"^microsoft-windows-", "", key)
+    return re.sub(r"[\s_-]+", "", key)
+
+
+def find_sources(text: str) -> list[str]:
+    found: dict[str, str] = {}
+    for pattern in _SOURCE_PATTERNS:
+        for match in pattern.finditer(text):
+            value = match.group(1).strip().strip("\"'")
+            if not value or len(value) > 80:
+                continue
+            found.setdefault(canonical_source(value), value)
+    return list(found.values())
+
+
+def find_events(text: str) -> list[EventFact]:
+    """Event IDs in order of appearance, each tied to the paste's source when there is one.
+
+    A paste usually holds one event, so every ID found takes the first source named in the
+    paste; a paste with several sources keeps the one nearest before each ID.
+    """
+    sources = [(m.start(), m.group(1).strip().strip("\"'")) for p in _SOURCE_PATTERNS for m in p.finditer(text)]
+    sources = [(pos, s) for pos, s in sources if s and len(s) <= 80]
+    sources.sort()
+    ids: list[tuple[int, int]] = []
+    for pattern in _EVENT_PATTERNS:
+        for match in pattern.finditer(text):
+            value = int(match.group(1))
+            if 0 < value < 65536:
+                ids.append((match.start(), value))
+    ids.sort()
+    events: dict[int, EventFact] = {}
+    for pos, value in ids:
+        before = [s for p, s in sources if p <= pos]
+        source = before[-1] if before else (sources[0][1] if sources else None)
+        if value not in events or (events[value].source is None and source):
+            events[value] = EventFact(value, source)
+    return list(events.values())
+
+
+def find_codes(text: str) -> list[str]:
+    """Error codes: hex (lower-cased), negative decimal HRESULTs as hex, symbolic names."""
+    codes: dict[str, None] = {}
+    for match in _HEX_CODE.finditer(text):
+        codes.setdefault("0x" + match.group(0)[2:].lower().rjust(8, "0"), None)
+    for match in _NEG_HRESULT.finditer(text):
+        value = (1 << 32) - int(match.group(1))
+        if 0x80000000 <= value <= 0xFFFFFFFF:
+            codes.setdefault(f"0x{value:08x}", None)
+    for match in _NAMED_CODE.finditer(text):
+        codes.setdefault(match.group(0), None)
+    return list(codes)
+
+
+def canonical_code(code: str) -> str:
+    """The form :func:`find_codes` produces, for codes written by a writer."""
+    code = code.strip()
+    if re.fullmatch(r"0x[0-9a-f]{1,8}", code, re.I):
+        return "0x" + code[2:].lower().rjust(8, "0")
+    if re.fullmatch(r"-21\d{8}", code):
+        return f"0x{(1 << 32) + int(code):08x}"
+    return code.upper()
+
+
+_QUESTION = re.compile(
+    r"[?？]\s*$|^\s*(?:how|what|why|when|where|which|who|can|could|is|are|does|do|should|"
+    r"will|would|any(?:one|body)?)\b|\b(?:how (?:do|can|to|should)|steps to|is there a way)\b"
+    r"|如何|怎么|怎样|为什么|为何|是否|能否|可否|吗[？?]?\s*$",
+    re.I | re.M,
+)
+
+
+def is_question(text: str) -> bool:
+    """Asked as a question rather than pasted as an error ("How do I ...?", "如何...")."""
+    return len(text) < 2000 and bool(_QUESTION.search(text))
+
+
+_HOWTO = re.compile(
+    r"\b(?:how (?:do|can|to|should) (?:i |we |you )?(?:set ?up|configure|install|build|create|"
+    r"change|enable|use|deploy|back ?up|migrate)|step[- ]by[- ]step|steps to|set ?up|configure|"
+    r"install(?:ing)?|guide|what order)\b|怎么配置|如何配置|如何设置|怎么设置|如何安装|怎么安装|"
+    r"如何修改|怎么修改|如何更改|如何使用|怎么用|步骤|前提条件|配置方法",
+    re.I,
+)
+
+
+_ERROR_WORDS = re.compile(
+    r"\b(?:error|errors|fail|fails|failed|failure|exception|cannot|can't|unable|denied|invalid)\b"
+    r"|错误|失败|异常|无法|拒绝",
+    re.I,
+)
+
+
+def is_howto(text: str) -> bool:
+    """A request to do something (set up, configure, change) rather than a report of an error:
+    "How do I set up live migration?", "Step by step guide to configure a cluster"."""
+    if len(text) >= 2000 or not _HOWTO.search(text):
+        return False
+    return is_question(text) or not _ERROR_WORDS.search(text)
+
+
+def detect_language(text: str) -> str:
+    """'zh' when Chinese carries the text, 'en' otherwise (mixed text with real Chinese: 'zh')."""
+    cjk = len(_CJK.findall(text))
+    latin_words = len(_LATIN_WORD.findall(text))
+    # One Chinese word is about two characters; compare words with words.
+    return "zh" if cjk / 2 >= max(3, latin_words * 0.25) else "en"

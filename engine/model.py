@@ -1,0 +1,167 @@
+"""The objects that flow through the pipeline, each with the ``to_dict()`` that is its JSON.
+
+    paste --normalise--> Normalised(facts) --rules--> [RuleHit]  \\
+                                           --search-> [SearchHit] > rank --> Diagnosis([Remedy])
+
+Every surface (CLI, web page, JSON API, chat bots) renders a :class:`Diagnosis`; none of them
+computes anything of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .entry import Entry
+
+
+@dataclass(frozen=True)
+class EventFact:
+    """An event ID found in the paste, with the source/provider when the paste names one."""
+
+    id: int
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the paste says, as typed values the rule engine can reason over."""
+
+    language: str = "en"
+    events: tuple[EventFact, ...] = ()
+    sources: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    question: bool = False  # asked as a question ("how do I ...?") rather than pasted as an error
+    howto: bool = False  # a question about doing something (set up, change): guides fit best
+    # Masked variable parts by kind: {"host": ["node1.contoso.com"], "guid": [...], ...}
+    masked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def event_ids(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(e.id for e in self.events))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "events": [e.to_dict() for e in self.events],
+            "sources": list(self.sources),
+            "codes": list(self.codes),
+            "products": list(self.products),
+            "question": self.question,
+            "howto": self.howto,
+            "masked": {k: list(v) for k, v in self.masked.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """The paste after cleaning and masking, plus the facts found in it."""
+
+    original_size: int
+    text: str  # cleaned, variable parts still in
+    masked: str  # cleaned, variable parts replaced by <PLACEHOLDERS>
+    focus: str  # the error-bearing lines of a long paste (the whole paste when short)
+    facts: Facts
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """One rule that fired: which entry it points to, how much it weighs, on what evidence."""
+
+    entry_id: str
+    rule: str
+    weight: float
+    evidence: tuple[str, ...]  # human-readable facts the rule used, e.g. "event 1196"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry": self.entry_id,
+            "rule": self.rule,
+            "weight": round(self.weight, 3),
+            "facts": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One entry the full-text search found, with the query terms it matched."""
+
+    entry_id: str
+    score: float
+    matched_terms: tuple[str, ...]
+    coverage: float  # share of the paste's weighted concepts this entry matched, 0..1
+    entry_coverage: float = 0.0  # share of the entry's title or best message the paste holds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entry": self.entry_id,
+            "score": round(self.score, 3),
+            "terms": list(self.matched_terms),
+            "coverage": round(self.coverage, 3),
+            "entry_coverage": round(self.entry_coverage, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """One ranked result: an entry, how sure we are, and why it matched."""
+
+    entry: Entry
+    score: float
+    confidence: float
+    rule_hits: tuple[RuleHit, ...] = ()
+    search_hit: SearchHit | None = None
+
+    @property
+    def why(self) -> dict[str, Any]:
+        reasons = [
+            f"rule '{h.rule}' fired on " + ", ".join(h.evidence) for h in self.rule_hits
+        ]
+        if self.search_hit and self.search_hit.matched_terms:
+            reasons.append("matched terms: " + ", ".join(self.search_hit.matched_terms[:12]))
+        return {
+            "summary": reasons,
+            "rules": [h.to_dict() for h in self.rule_hits],
+            "terms": list(self.search_hit.matched_terms) if self.search_hit else [],
+            "search_score": round(self.search_hit.score, 3) if self.search_hit else None,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.entry.id,
+            "title": self.entry.title,
+            "kind": self.entry.kind,
+            "source": self.entry.source,
+            "score": round(self.score, 4),
+            "confidence": round(self.confidence, 3),
+            "why": self.why,
+            "symptom": self.entry.symptom,
+            "cause": self.entry.cause,
+            "fix": self.entry.fix,
+        }
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The answer to one paste: ranked remedies, and whether the best one is trustworthy.
+
+    ``confident`` is False when no remedy clears the calibrated threshold; the remedies are
+    still the nearest entries, ranked, so a human can look.
+    """
+
+    confident: bool
+    remedies: tuple[Remedy, ...]
+    normalised: Normalised
+    threshold: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "confident": self.confident,
+            "threshold": self.threshold,
+            "facts": self.normalised.facts.to_dict(),
+            "results": [r.to_dict() for r in self.remedies],
+        }

@@ -1,0 +1,128 @@
+"""Step 1: pastes are bounded, cleaned, masked, and their facts found in the shapes real logs use."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.errors import PasteTooLarge
+from engine.facts import canonical_code, find_codes, find_events
+from engine.glossary import Glossary
+from engine.normalise import FOCUS_CHARS, normalise
+
+
+def test_a_paste_over_the_limit_is_refused_with_its_size_and_the_limit():
+    with pytest.raises(PasteTooLarge) as err:
+        normalise("x" * 2_000_001, max_bytes=1_000_000)
+    assert "2,000,001 bytes" in str(err.value) and "1,000,000" in str(err.value)
+
+
+def test_a_50_mb_paste_is_refused_before_any_work_is_done():
+    paste = "Event ID 1196 " * (50_000_000 // 14)
+    started = time.perf_counter()
+    with pytest.raises(PasteTooLarge):
+        normalise(paste)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_long_legal_paste_is_cut_to_its_error_lines():
+    noise = "\n".join(f"INFO [GUM] Node 2: Processing RequestLock 1:{i}" for i in range(9_000))
+    paste = noise + "\nEvent ID: 1196\nCluster network name resource failed registration\n" + noise
+    n = normalise(paste)
+    assert len(paste) > 800_000
+    assert len(n.focus) <= FOCUS_CHARS
+    assert "failed registration" in n.focus
+    assert n.facts.event_ids == (1196,)
+
+
+def test_html_ansi_control_and_full_width_characters_are_cleaned():
+    paste = (
+        "<div><p>Event&nbsp;ID：１１９６</p><script>alert(1)</script>"
+        "<p>\x1b[31mDNS signature failed\x1b[0m\u200b</p></div>"
+    )
+    n = normalise(paste)
+    assert "<" not in n.text and "alert" not in n.text and "\x1b" not in n.text
+    assert "\u200b" not in n.text
+    assert "Event ID:1196" in n.text.replace(" ", " ")
+    assert n.facts.event_ids == (1196,)
+
+
+def test_variable_parts_are_masked_and_kept_as_facts():
+    paste = (
+        "2012-02-03 03:20:11 The virtual machine 'Win08R2Web' is not compatible with node "
+        "node140.zzyddc.com (ID B577EECE-FCFE-4DF6-AE30-3C1D64EA471D) at 10.0.0.7, "
+        r"MAC 00-15-5D-01-02-03, file C:\ClusterStorage\Volume1\vm.vhd"
+    )
+    n = normalise(paste)
+    for value in ("Win08R2Web", "node140.zzyddc.com", "B577EECE", "10.0.0.7", "00-15-5D", "ClusterStorage"):
+        assert value not in n.masked
+    for placeholder in ("<TIME>", "<NAME>", "<HOST>", "<GUID>", "<IP>", "<MAC>", "<PATH>"):
+        assert placeholder in n.masked
+    masked = n.facts.masked
+    assert masked["name"] == ("Win08R2Web",)
+    assert masked["host"] == ("node140.zzyddc.com",)
+    assert masked["guid"] == ("B577EECE-FCFE-4DF6-AE30-3C1D64EA471D",)
+
+
+def test_the_same_error_from_two_sites_masks_to_the_same_text():
+    a = normalise("Cluster network name resource 'SQL Network Name (SQLCLU01)' failed registration")
+    b = normalise("Cluster network name resource 'FS-CLUSTER' failed registration")
+    assert a.masked == b.masked
+
+
+@pytest.mark.parametrize(
+    "paste, event_id",
+    [
+        ("Event ID: 1196", 1196),
+        ("EventID 1196", 1196),
+        ("Event Id=1135", 1135),
+        ("event 1069 was logged", 1069),
+        ("事件 ID: 1196", 1196),
+        ("事件ID：1196", 1196),
+        ("<Event><System><Provider Name='Microsoft-Windows-FailoverClustering'/>"
+         "<EventID Qualifiers='0'>1196</EventID></System></Event>", 1196),
+        ("ProviderName : Microsoft-Windows-FailoverClustering\nId           : 1196\n", 1196),
+        ('{"EventID": 1196, "ProviderName": "Microsoft-Windows-FailoverClustering"}', 1196),
+        ("Error,2/3/2012 3:20:11 AM,Microsoft-Windows-FailoverClustering,1196,Network Name Resource", 1196),
+    ],
+)
+def test_event_ids_in_the_shapes_logs_and_tickets_use(paste, event_id):
+    assert event_id in [e.id for e in find_events(paste)]
+
+
+def test_an_event_viewer_export_ties_the_event_to_its_source_in_english_and_chinese():
+    english = "Log Name: System\nSource: Microsoft-Windows-FailoverClustering\nEvent ID: 1196\nLevel: Error"
+    chinese = "日志名称: System\n来源: Microsoft-Windows-FailoverClustering\n事件 ID: 1196\n级别: 错误"
+    for paste in (english, chinese):
+        (event,) = find_events(paste)
+        assert (event.id, event.source) == (1196, "Microsoft-Windows-FailoverClustering")
+
+
+def test_error_codes_hex_negative_decimal_and_symbolic():
+    codes = find_codes("HRESULT 0x80070005, also -2147024891 and E_ACCESSDENIED; 0X8007139F")
+    assert codes == ["0x80070005", "0x8007139f", "E_ACCESSDENIED"]
+    assert canonical_code("0X8007139F") == "0x8007139f"
+    assert canonical_code("-2147024891") == "0x80070005"
+
+
+def test_language_and_products_from_the_glossary():
+    glossary = Glossary.from_data(
+        {"products": [{"name": "Hyper-V", "aliases": ["HyperV"]}], "terms": [["cluster", "群集"]]}
+    )
+    zh = normalise("虚拟机与目标节点不兼容。检查目标节点上的虚拟机兼容性时出错", glossary)
+    en = normalise("live migration on hyperv failed", glossary)
+    assert zh.facts.language == "zh" and en.facts.language == "en"
+    assert en.facts.products == ("Hyper-V",)
+    # "vm" must not be found inside "vmware": Latin aliases sit on word boundaries
+    assert Glossary.from_data({"products": [{"name": "X", "aliases": ["vm"]}]}).products_in("vmware") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=3000))
+def test_normalise_never_raises_on_any_text_under_the_limit(text):
+    n = normalise(text)
+    assert n.original_size == len(text.encode("utf-8", "replace"))
+    assert isinstance(n.masked, str)
