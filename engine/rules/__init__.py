@@ -1,0 +1,137 @@
+"""Step 3 of the pipeline: the rule book, compiled from the entries' front matter.
+
+    Normalised paste --facts_for--> typed facts --durable_rules--> fired conjunctions --> RuleHit
+
+Writers own the rules (``rules:`` and ``signatures:`` in each entry, see :mod:`.spec`); text
+conditions are matched in Python (:mod:`.textmatch`); the boolean logic runs in
+durable_rules (:mod:`.durable_engine`, the only module that imports it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from ..entry import Entry
+from ..facts import canonical_source
+from ..glossary import Glossary
+from ..model import Normalised, RuleHit
+from .durable_engine import DurableRules, fact_expression
+from .spec import Leaf, Rule, RuleError, entry_rules
+from .textmatch import TextMatcher
+
+from .spec import TEXT_KINDS
+
+__all__ = ["RuleBook", "Rule", "RuleError", "Leaf"]
+
+
+def _expression(leaf: Leaf) -> dict:
+    if leaf.kind == "event":
+        return fact_expression("event", "event_id", leaf.value)
+    if leaf.kind in TEXT_KINDS or leaf.kind == "anytext":
+        return fact_expression("text", "ref", leaf.key)
+    return fact_expression(leaf.kind, leaf.kind, leaf.value)
+
+
+# Which test of a conjunction to check first: the one least likely to hold for a random paste.
+_SELECTIVITY = {"message": 0, "regex": 1, "phrase": 2, "anytext": 2, "code": 3, "event": 4, "product": 5, "source": 6}
+
+
+def _selectivity(leaf: Leaf) -> int:
+    return _SELECTIVITY.get(leaf.kind, 9)
+
+
+@dataclass(frozen=True)
+class _Alternative:
+    rule: Rule
+    leaves: tuple[Leaf, ...]
+
+
+class RuleBook:
+    """Every rule of a knowledge base, ready to evaluate pastes."""
+
+    def __init__(self, entries: Iterable[Entry], glossary: Glossary | None = None):
+        glossary = glossary or Glossary.empty()
+        self.rules: list[Rule] = []
+        self.errors: dict[str, list[RuleError]] = {}
+        for entry in entries:
+            rules, errors = entry_rules(entry, glossary.canonical_product)
+            self.rules.extend(rules)
+            if errors:
+                self.errors[entry.id] = errors
+        self._alternatives = [
+            _Alternative(rule, tuple(sorted(leaves, key=_selectivity)))
+            for rule in self.rules
+            for leaves in rule.alternatives()
+        ]
+        leaves = {leaf.key: leaf for alt in self._alternatives for leaf in alt.leaves}
+        self._anytext = [l for l in leaves.values() if l.kind == "anytext"]
+        texts = {l.key: l for l in leaves.values() if l.kind in TEXT_KINDS}
+        texts.update((child.key, child) for group in self._anytext for child in group.value)
+        self._text = TextMatcher(list(texts.values()))
+        self._text_leaves = texts
+        self._durable = DurableRules(
+            [tuple(leaf.key for leaf in alt.leaves) for alt in self._alternatives],
+            lambda key: _expression(leaves[key]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def facts_for(self, normalised: Normalised) -> dict[str, dict]:
+        """The paste's facts as durable_rules facts, keyed like the leaves that test them.
+
+        Facts no rule tests are left out (durable_rules would reject the whole batch).
+        """
+        facts: dict[str, dict] = {}
+        f = normalised.facts
+        for event in f.events:
+            facts[f"event:{event.id}"] = {"kind": "event", "event_id": event.id}
+        for source in f.sources:
+            key = canonical_source(source)
+            facts[f"source:{key}"] = {"kind": "source", "source": key}
+        for code in f.codes:
+            facts[f"code:{code}"] = {"kind": "code", "code": code}
+        for product in f.products:
+            facts[f"product:{product}"] = {"kind": "product", "product": product}
+        matched: dict[str, float] = {}
+        for match in self._text.match(normalised.masked, normalised.focus):
+            matched[match.key] = match.quality
+            facts[match.key] = {"kind": "text", "ref": match.key, "quality": match.quality}
+        for group in self._anytext:  # derived: any of its texts matched
+            found = [(matched[c.key], c) for c in group.value if c.key in matched]
+            if found:
+                # the best match, and of equals the longest (the most specific) for `why`
+                quality, child = max(found, key=lambda item: (item[0], len(str(item[1].value))))
+                facts[group.key] = {"kind": "text", "ref": group.key, "quality": quality,
+                                    "via": child.key}
+        wanted = self._durable.fact_keys
+        return {k: v for k, v in facts.items() if k in wanted}
+
+    def evaluate(self, normalised: Normalised) -> list[RuleHit]:
+        """Every rule that fires on the paste, best first; one hit per (entry, rule)."""
+        facts = self.facts_for(normalised)
+        best: dict[tuple[str, str], RuleHit] = {}
+        for index, fired in self._durable.evaluate(facts):
+            alt = self._alternatives[index]
+            quality = min((fact.get("quality", 1.0) for fact in fired), default=1.0)
+            weight = alt.rule.weight * quality
+            evidence = tuple(self._describe(leaf, fact) for leaf, fact in zip(alt.leaves, fired))
+            key = (alt.rule.entry_id, alt.rule.name)
+            if key not in best or best[key].weight < weight:
+                best[key] = RuleHit(alt.rule.entry_id, alt.rule.name, weight, evidence)
+        return sorted(best.values(), key=lambda h: (-h.weight, h.entry_id, h.rule))
+
+    def _describe(self, leaf: Leaf, fact: dict) -> str:
+        """What a fired test saw, for ``why``: the phrase that matched, not "any of 6 texts"."""
+        if leaf.kind == "anytext" and fact.get("via") in self._text_leaves:
+            leaf = self._text_leaves[fact["via"]]
+        quality = fact.get("quality", 1.0)
+        return leaf.describe() + (f" ({quality:.0%} of it)" if quality < 1 else "")
+
+    def warm_up(self) -> int:
+        """Create the durable_rules rulesets now (servers call this at start-up)."""
+        return self._durable.warm_up()
+
+    def close(self) -> None:
+        self._durable.close()

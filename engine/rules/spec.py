@@ -1,0 +1,288 @@
+"""Rule specs: what writers put under ``rules:`` in an entry, parsed into a condition tree.
+
+A rule is a condition plus a weight::
+
+    rules:
+      - name: dns-signature            # optional; defaults to "rule-1", "rule-2", ...
+        weight: 0.95                   # 0 < weight <= 1; default 0.8
+        all:                           # every item must hold ...
+          - event: 1196                # ... an event ID (optionally {id: 1196, source: ...})
+          - any:                       # ... and at least one of these
+              - phrase: DNS signature failed to verify
+              - regex: 'DNS (?:signature|server) fail'
+
+Leaf conditions: ``event``, ``source``, ``phrase``, ``regex``, ``code``, ``product``, and
+``message`` (an error line as shown; matched clause by clause so that another Windows
+version's wording still matches). A rule may also be a single leaf (``- phrase: ...``).
+
+Each entry's ``signatures`` also become rules ("implicit rules"), so that an entry with a
+message line or an event ID is matched even when its writer wrote no rule.
+
+Everything here is pure Python: no durable_rules, no text matching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Mapping
+
+from ..entry import Entry
+from ..facts import canonical_code, canonical_source
+from .regex_safety import RegexRejected, check_regex
+
+LEAF_KINDS = ("event", "source", "phrase", "regex", "code", "product", "message")
+TEXT_KINDS = ("phrase", "message", "regex")
+RULE_KEYS = {"name", "weight", "all", "any", *LEAF_KINDS}
+DEFAULT_WEIGHT = 0.8
+# Implicit rules from signatures, weighted by how specific each kind of evidence is.
+WEIGHT_MESSAGE = 0.9
+WEIGHT_EVENT_WITH_SOURCE = 0.7
+WEIGHT_EVENT = 0.5
+WEIGHT_CODE = 0.7
+# A rule expands to at most this many alternatives (its disjunctive normal form).
+MAX_ALTERNATIVES = 64
+MIN_PHRASE_CHARS = 3
+
+
+class RuleError(ValueError):
+    """A rule that cannot be compiled; ``rule_index`` says which (0-based), for kb lint."""
+
+    def __init__(self, message: str, rule_index: int | None = None):
+        super().__init__(message)
+        self.rule_index = rule_index
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One test on the paste. ``value`` is canonical: int event, folded phrase, etc."""
+
+    kind: str
+    value: Any
+
+    @cached_property
+    def key(self) -> str:
+        """Identity of the test, shared by every rule that makes it (facts are routed by it).
+
+        Text tests are keyed by a digest: facts stay small whatever the writer's text.
+        """
+        if self.kind == "anytext":
+            parts = "\n".join(sorted(leaf.key for leaf in self.value))
+            return "anytext:" + hashlib.sha1(parts.encode("utf-8")).hexdigest()[:16]
+        if self.kind in TEXT_KINDS:
+            digest = hashlib.sha1(str(self.value).encode("utf-8")).hexdigest()[:16]
+            return f"{self.kind}:{digest}"
+        return f"{self.kind}:{self.value}"
+
+    def describe(self) -> str:
+        if self.kind == "anytext":
+            return f"any of {len(self.value)} texts"
+        if self.kind == "event":
+            return f"event {self.value}"
+        if self.kind in ("phrase", "message"):
+            text = self.value if len(self.value) <= 80 else self.value[:77] + "..."
+            return f"{self.kind} '{text}'"
+        if self.kind == "regex":
+            return f"regex /{self.value}/"
+        return f"{self.kind} {self.value}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``op`` is "all", "any" or "leaf"."""
+
+    op: str
+    children: tuple["Condition", ...] = ()
+    leaf: Leaf | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    entry_id: str
+    name: str
+    weight: float
+    condition: Condition
+    implicit: bool = False
+
+    def alternatives(self) -> list[tuple[Leaf, ...]]:
+        """The rule as an OR of ANDs of leaves (each AND becomes one durable_rules rule)."""
+        return _dnf(self.condition)
+
+
+def fold_phrase(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text).casefold()).strip()
+
+
+def _leaf(kind: str, raw: Any, canonical_product) -> Condition:
+    """A leaf condition; ``event: {id, source}`` becomes all(event, source)."""
+    if kind == "event":
+        if isinstance(raw, dict):
+            unknown = set(raw) - {"id", "source"}
+            if unknown:
+                raise RuleError(f"event takes id and source, not {', '.join(sorted(unknown))}")
+            source = raw.get("source")
+            raw = raw.get("id")
+        else:
+            source = None
+        if isinstance(raw, bool) or not str(raw).strip().isdigit():
+            raise RuleError(f"event {raw!r} must be a number such as 1196")
+        value = int(str(raw).strip())
+        if not 0 < value < 65536:
+            raise RuleError(f"event {value} is out of range (1-65535)")
+        event = Condition("leaf", leaf=Leaf("event", value))
+        if not source:
+            return event
+        return Condition("all", (event, Condition("leaf", leaf=Leaf("source", canonical_source(str(source))))))
+    return Condition("leaf", leaf=_text_leaf(kind, raw, canonical_product))
+
+
+def _text_leaf(kind: str, raw: Any, canonical_product) -> Leaf:
+    if not isinstance(raw, (str, int, float)) or isinstance(raw, bool) or not str(raw).strip():
+        raise RuleError(f"{kind} needs a non-empty text value")
+    text = str(raw)
+    if kind == "source":
+        return Leaf("source", canonical_source(text))
+    if kind == "code":
+        if isinstance(raw, int):  # YAML read an unquoted 0x80070005 as a number
+            return Leaf("code", f"0x{raw:08x}")
+        return Leaf("code", canonical_code(text))
+    if kind == "product":
+        name = canonical_product(text) if canonical_product else None
+        return Leaf("product", name or text.strip())
+    if kind == "phrase":
+        folded = fold_phrase(text)
+        if len(folded) < MIN_PHRASE_CHARS and not re.search(r"[\u3400-\u9fff]{2}", folded):
+            raise RuleError(f"phrase '{text}' is too short to mean anything (3 characters at least)")
+        return Leaf("phrase", folded)
+    if kind == "message":
+        return Leaf("message", text.strip())
+    if kind == "regex":
+        try:
+            check_regex(text)
+        except RegexRejected as exc:
+            raise RuleError(f"regex /{text}/: {exc}") from None
+        return Leaf("regex", text)
+    raise RuleError(f"unknown condition '{kind}'")
+
+
+def parse_condition(node: Any, canonical_product=None, depth: int = 0) -> Condition:
+    if depth > 6:
+        raise RuleError("conditions nest too deeply (6 levels at most)")
+    if not isinstance(node, Mapping):
+        raise RuleError(f"a condition must be a mapping such as {{phrase: ...}}, not {node!r}")
+    keys = [k for k in node if k not in ("name", "weight")]
+    if len(keys) != 1:
+        listed = ", ".join(map(str, keys)) or "nothing"
+        raise RuleError(
+            f"a condition has exactly one of all, any, {', '.join(LEAF_KINDS)} (found: {listed})"
+        )
+    key = keys[0]
+    value = node[key]
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            raise RuleError(f"'{key}' needs a non-empty list of conditions")
+        children = tuple(parse_condition(c, canonical_product, depth + 1) for c in value)
+        return Condition(key, children)
+    if key not in LEAF_KINDS:
+        hint = _did_you_mean(str(key), RULE_KEYS)
+        raise RuleError(f"unknown condition '{key}'{hint}")
+    return _leaf(key, value, canonical_product)
+
+
+def _did_you_mean(word: str, choices) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _dnf(cond: Condition) -> list[tuple[Leaf, ...]]:
+    if cond.op == "leaf":
+        return [(cond.leaf,)]
+    if cond.op == "any":
+        out: list[tuple[Leaf, ...]] = []
+        children = list(cond.children)
+        texts = [c.leaf for c in children if c.op == "leaf" and c.leaf.kind in TEXT_KINDS]
+        if len(texts) > 1:
+            # "any of these phrases" is one text test, matched in Python: a rule such as
+            # all(any(6 phrases), any(11 phrases)) is one conjunction of two facts, not 66.
+            out.append((Leaf("anytext", tuple(sorted(set(texts), key=lambda l: l.key))),))
+            children = [c for c in children if not (c.op == "leaf" and c.leaf in texts)]
+        for child in children:
+            out.extend(_dnf(child))
+            if len(out) > MAX_ALTERNATIVES:
+                raise RuleError(f"rule expands to more than {MAX_ALTERNATIVES} alternatives")
+        return _dedupe(out)
+    combos: list[tuple[Leaf, ...]] = [()]
+    for child in cond.children:
+        combos = [a + b for a in combos for b in _dnf(child)]
+        if len(combos) > MAX_ALTERNATIVES:
+            raise RuleError(f"rule expands to more than {MAX_ALTERNATIVES} alternatives")
+    return _dedupe(combos)
+
+
+def _dedupe(alternatives: list[tuple[Leaf, ...]]) -> list[tuple[Leaf, ...]]:
+    seen: dict[tuple[Leaf, ...], None] = {}
+    for alt in alternatives:
+        seen.setdefault(tuple(dict.fromkeys(alt)), None)
+    return list(seen)
+
+
+def parse_rule(spec: Any, entry_id: str, index: int, canonical_product=None) -> Rule:
+    """One writer rule; raises :class:`RuleError` (with the rule's index) when it is wrong."""
+    try:
+        if not isinstance(spec, Mapping):
+            raise RuleError("a rule must be a mapping")
+        unknown = [k for k in spec if k not in RULE_KEYS]
+        if unknown:
+            hint = _did_you_mean(str(unknown[0]), RULE_KEYS)
+            raise RuleError(f"unknown rule key '{unknown[0]}'{hint}")
+        weight = spec.get("weight", DEFAULT_WEIGHT)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 1:
+            raise RuleError(f"weight {weight!r} must be a number above 0 and at most 1")
+        name = str(spec.get("name") or f"rule-{index + 1}")
+        condition = parse_condition(spec, canonical_product)
+        rule = Rule(entry_id, name, float(weight), condition)
+        rule.alternatives()  # raises when the rule explodes
+        return rule
+    except RuleError as exc:
+        exc.rule_index = index
+        raise
+
+
+def implicit_rules(entry: Entry) -> list[Rule]:
+    """Rules that come from an entry's signatures, so every signature is matched."""
+    rules: list[Rule] = []
+    for i, message in enumerate(entry.signatures.messages):
+        if message.strip():
+            leaf = Leaf("message", message.strip())
+            rules.append(
+                Rule(entry.id, f"signature-message-{i + 1}", WEIGHT_MESSAGE, Condition("leaf", leaf=leaf), True)
+            )
+    for event in entry.signatures.events:
+        bare = Condition("leaf", leaf=Leaf("event", event.id))
+        if event.source:
+            source = Condition("leaf", leaf=Leaf("source", canonical_source(event.source)))
+            rules.append(
+                Rule(entry.id, f"signature-event-{event.id}-{canonical_source(event.source)}",
+                     WEIGHT_EVENT_WITH_SOURCE, Condition("all", (bare, source)), True)
+            )
+        rules.append(Rule(entry.id, f"signature-event-{event.id}", WEIGHT_EVENT, bare, True))
+    for code in entry.signatures.codes:
+        leaf = Leaf("code", canonical_code(code))
+        rules.append(Rule(entry.id, f"signature-code-{leaf.value}", WEIGHT_CODE, Condition("leaf", leaf=leaf), True))
+    return rules
+
+
+def entry_rules(entry: Entry, canonical_product=None) -> tuple[list[Rule], list[RuleError]]:
+    """All rules of an entry (implicit + written); broken written rules come back as errors."""
+    rules = implicit_rules(entry)
+    errors: list[RuleError] = []
+    for index, spec in enumerate(entry.rules):
+        try:
+            rules.append(parse_rule(spec, entry.id, index, canonical_product))
+        except RuleError as exc:
+            errors.append(exc)
+    return rules, errors
