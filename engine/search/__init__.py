@@ -1,0 +1,115 @@
+"""Step 4 of the pipeline: full-text search over the entries (the only package importing Whoosh).
+
+    Normalised paste --concepts_for--> weighted concepts --Whoosh BM25F--> [SearchHit]
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..entry import Entry
+from ..glossary import Glossary
+from ..model import Normalised, SearchHit
+from . import index as index_store
+from .analysis import warm_up
+from .index import DEFAULT_INDEX_DIR, entry_document, with_prose_names
+from .query import paste_query
+from .scorer import Scorer
+from .stats import TermStats
+
+__all__ = ["SearchIndex", "DEFAULT_INDEX_DIR", "warm_up"]
+
+
+class SearchIndex:
+    """An open index with one searcher, safe to share between threads (searches are serialised:
+    they are CPU-bound, so a lock costs no throughput under the GIL)."""
+
+    def __init__(self, root: Path, glossary: Glossary):
+        self.root = Path(root)
+        self.glossary = glossary
+        self._lock = threading.RLock()
+        self._ix, self._version = index_store.open_current(self.root)
+        self._searcher = self._ix.searcher()
+        self._stats = TermStats(self._searcher.reader())
+        self._scorer = Scorer(self._searcher.reader(), self._stats)
+
+    @property
+    def fingerprint(self) -> str | None:
+        return self._version.manifest.get("fingerprint")
+
+    @property
+    def doc_count(self) -> int:
+        with self._lock:
+            return self._searcher.doc_count()
+
+    @classmethod
+    def ensure(cls, entries: list[Entry], root: Path, kb_fingerprint: str, glossary: Glossary,
+               progress=None, rebuild: bool = False) -> "SearchIndex":
+        """Open the index, building it first when it is missing, stale or *rebuild* is set."""
+        if rebuild or index_store.current_fingerprint(root) != kb_fingerprint:
+            index_store.build(entries, root, kb_fingerprint, progress)
+        return cls(root, glossary)
+
+    def search(self, normalised: Normalised, limit: int = 20) -> list[SearchHit]:
+        with self._lock:
+            search_text = with_prose_names(normalised.masked, normalised.facts.masked.get("name", ()))
+            query = paste_query(search_text, normalised.focus, self.glossary, self._stats,
+                                normalised.facts.event_ids)
+            concepts = query.concepts
+            if not concepts:
+                return []
+            total = sum(c.weight for c in concepts)  # unknown words included: see query.py
+            scorer = self._scorer
+            kept = scorer.budgeted([c for c in concepts if c.terms])
+            hits = []
+            for scored in scorer.score(kept, limit):
+                found = [kept[i] for i in scored.concepts]
+                hits.append(
+                    SearchHit(
+                        entry_id=scorer.ids[scored.docnum],
+                        score=scored.score,
+                        matched_terms=tuple(c.label for c in found),
+                        coverage=sum(c.weight for c in found) / total,
+                        entry_coverage=self._entry_coverage(scored.docnum, query.terms),
+                    )
+                )
+            return hits
+
+    def _entry_coverage(self, docnum: int, paste_terms: frozenset[str]) -> float:
+        """The best share (by rarity) of the entry's title or of one of its messages in the paste."""
+        best = 0.0
+        for segment in self._searcher.stored_fields(docnum).get("core") or ():
+            weights = [(self._stats.idf(t), t in paste_terms) for t in segment]
+            total = sum(w for w, _ in weights)
+            if total:
+                best = max(best, sum(w for w, present in weights if present) / total)
+        return best
+
+    def update(self, changed: list[Entry], removed: list[str], kb_fingerprint: str) -> None:
+        """Apply a few changed and removed entries in place (live reload), without a rebuild."""
+        with self._lock:
+            # Several server workers may apply the same change: Whoosh's lock serialises them
+            # (and a change applied twice is still one document per id).
+            writer = self._ix.writer(timeout=30.0)
+            try:
+                for entry_id in removed:
+                    writer.delete_by_term("id", entry_id)
+                for entry in changed:
+                    writer.update_document(**entry_document(entry))
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            index_store.write_manifest_fingerprint(self._version, kb_fingerprint)
+            # A new searcher, not Searcher.refresh(): refresh reuses the segment readers of
+            # unchanged segments, deletions included, so deleted entries kept coming back.
+            old, self._searcher = self._searcher, self._ix.searcher()
+            old.close()
+            self._stats = TermStats(self._searcher.reader())
+            self._scorer = Scorer(self._searcher.reader(), self._stats)
+
+    def close(self) -> None:
+        with self._lock:
+            self._searcher.close()
+            self._ix.close()

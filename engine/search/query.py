@@ -1,0 +1,136 @@
+"""From a paste to a focused query: a few weighted concepts, not an OR of every word.
+
+A 300-word paste is mostly noise for search: log prefixes, host names, GUIDs, INFO lines. We
+take the masked focus text, keep the terms the index knows, weight each by its rarity (IDF)
+and keep the strongest :data:`MAX_CONCEPTS`. Masking already removed the rare-but-meaningless
+tokens (GUIDs, host names), so "rare" now means "specific to an error".
+
+The glossary adds cross-language concepts: a paste saying 处理器 gets a concept
+{处理器, processor} so that it matches an English entry, and the reverse. A concept scores
+once however many of its words match (see :mod:`.scorer`), so a synonym group cannot
+outweigh a real term.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from collections import Counter
+from dataclasses import dataclass
+
+from ..glossary import Glossary
+from ..normalise import is_error_line
+from .analysis import terms
+from .index import searchable
+from .stats import TermStats
+
+MAX_CONCEPTS = 14
+# A term found in more than this share of entries says little about which one fits, and its
+# long posting list is what makes a query slow; ignored once the KB has MIN_DOCS_FOR_DF entries.
+MAX_DF_SHARE = 0.15
+MIN_DOCS_FOR_DF = 50
+# Terms only seen on lines without an error cue (INFO chatter) count for this much.
+CHATTER_FACTOR = 0.35
+# A paste's word that no entry contains cannot be matched, but it is evidence that the paste
+# is about something the KB does not cover; it counts this much of a rare word's weight in
+# the share of the paste an entry covers.
+UNKNOWN_FACTOR = 0.6
+_DIGITS = re.compile(r"^\d+$")
+# The labels of an Event Viewer export and other log boilerplate: every paste has them, they
+# say nothing about the error ("Log Name: System  Source: ...  Event ID: ...").
+BOILERPLATE_WORDS = (
+    "log name source date event id task category level keywords user computer description "
+    "error warning information critical system microsoft windows details "
+    "日志名称 来源 日期 事件 任务类别 级别 关键字 用户 计算机 描述 错误 警告 信息 系统"
+)
+
+
+@lru_cache(maxsize=1)
+def boilerplate() -> frozenset[str]:
+    return frozenset(terms(BOILERPLATE_WORDS))  # analysed on first use, not at import
+
+
+@dataclass(frozen=True)
+class PasteQuery:
+    """What search needs from a paste: its strongest concepts, and every term it holds."""
+
+    concepts: list["Concept"]
+    terms: frozenset[str]  # the paste's terms plus their glossary translations
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the paste talks about, as the index terms that express it."""
+
+    label: str
+    terms: tuple[str, ...]  # empty for a word no entry contains
+    weight: float
+
+
+def _line_terms(text: str, event_ids: set[str]) -> tuple[Counter, dict[str, float]]:
+    """Term counts over the (searchable) paste, and each term's best line factor."""
+    counts: Counter = Counter()
+    factor: dict[str, float] = {}
+    for line in text.split("\n"):
+        weight = 1.0 if is_error_line(line) else CHATTER_FACTOR
+        for term in terms(line):
+            if _DIGITS.match(term) and term not in event_ids:
+                continue  # numbers are counters and sizes unless they are the event ID
+            if term in boilerplate() or term.startswith("microsoft-windows-"):
+                continue  # the provider is a fact (engine.facts), not words of the error
+            counts[term] += 1
+            factor[term] = max(weight, factor.get(term, 0.0))
+    return counts, factor
+
+
+def concepts_for(text: str, glossary: Glossary, stats: TermStats, event_ids=()) -> list[Concept]:
+    """The weighted concepts of *text* (already normalised) that the index can match."""
+    return paste_query(searchable(text), text, glossary, stats, event_ids).concepts
+
+
+def paste_query(
+    search_text: str, text: str, glossary: Glossary, stats: TermStats, event_ids=()
+) -> PasteQuery:
+    """The concepts of a paste and its full term set (to judge how much of an entry it covers).
+
+    *search_text* is the paste as :func:`searchable` makes it (masked, prose names kept);
+    *text* the unmasked paste, where glossary terms are looked for.
+    """
+    n_docs = stats.n_docs
+    max_df = n_docs * MAX_DF_SHARE if n_docs >= MIN_DOCS_FOR_DF else n_docs
+
+    def idf(term: str) -> float:
+        return 0.0 if stats.df(term) > max_df else stats.idf(term)
+
+    counts, factor = _line_terms(search_text, {str(e) for e in event_ids})
+    all_terms: set[str] = set(counts)
+    concepts: dict[str, Concept] = {}
+    grouped: set[str] = set()
+    for group in glossary.groups_in(text):
+        group_terms: list[str] = []
+        for word in group:
+            group_terms.extend(t for t in terms(word) if t not in group_terms)
+        all_terms.update(group_terms)
+        weights = {t: idf(t) for t in group_terms}
+        known = tuple(t for t in group_terms if weights[t] > 0)
+        present = [t for t in group_terms if t in counts]
+        grouped.update(present)
+        if not known or not present:
+            continue
+        line = max(factor[t] for t in present)
+        weight = max(weights.values()) * line * (1 + 0.2 * math.log(sum(counts[t] for t in present)))
+        label = group[0]
+        if label not in concepts or concepts[label].weight < weight:
+            concepts[label] = Concept(label, known, weight)
+    unknown_weight = math.log(1 + (n_docs - 0.5) / 1.5) * UNKNOWN_FACTOR
+    for term, count in counts.items():
+        if term in grouped:
+            continue
+        weight = idf(term) * factor[term]
+        if weight > 0:
+            concepts[term] = Concept(term, (term,), weight * (1 + 0.2 * math.log(count)))
+        elif not stats.df(term) and len(term) > 2:
+            concepts[term] = Concept(term, (), unknown_weight * factor[term])
+    ranked = sorted(concepts.values(), key=lambda c: (-c.weight, c.label))
+    return PasteQuery(ranked[:MAX_CONCEPTS], frozenset(all_terms))

@@ -1,0 +1,144 @@
+"""Step 4: a real Whoosh index in a temp dir, built aside and swapped, bilingual, focused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from engine import Diagnoser
+from engine.errors import SearchIndexError
+from engine.glossary import Glossary
+from engine.kb import load_entries
+from engine.normalise import normalise
+from engine.search import SearchIndex
+from engine.search import index as index_store
+from engine.search.analysis import terms
+
+
+def test_one_analyzer_stems_english_and_segments_chinese_in_the_same_field():
+    assert terms("failed failing failure") == ["fail", "fail", "failur"]
+    assert terms("Registering registered") == ["regist", "regist"]
+    assert "群集" in terms("群集网络名称资源") and "资源" in terms("群集网络名称资源")
+    assert terms("Hyper-V <GUID> the 的") == ["hyper-v", "hyper"]
+
+
+def build(kb, root):
+    entries, errors = load_entries(kb)
+    assert errors == []
+    glossary = Glossary.load(kb)
+    return SearchIndex.ensure(entries, root, "fp-1", glossary), entries, glossary
+
+
+def top_ids(index, text, glossary, n=3):
+    return [h.entry_id for h in index.search(normalise(text, glossary))][:n]
+
+
+def test_search_finds_paraphrases_across_languages(small_kb, tmp_path):
+    index, _, glossary = build(small_kb, tmp_path / "ix")
+    try:
+        # English words, Chinese entry: the glossary carries 网络连接故障 and 向导
+        assert top_ids(index, "Converter wizard closed after a network connection failure", glossary)[0] == "converter-network"
+        # Chinese words, English entry
+        assert top_ids(index, "实时迁移失败：目标节点的处理器未知", glossary)[0] == "unknown-processor"
+        # English stems meet: "registering" finds "registration"
+        assert top_ids(index, "cluster name keeps failing DNS registering, signature", glossary)[0] == "dns-signature"
+    finally:
+        index.close()
+
+
+def test_a_300_word_paste_of_log_noise_becomes_a_focused_query(small_kb, tmp_path):
+    index, _, glossary = build(small_kb, tmp_path / "ix")
+    try:
+        noise = "\n".join(
+            f"00000784.000007b0::2009/01/30-14:26:{i % 60:02d}.369 INFO [NETFT] TM NetFT event handler ready "
+            f"for events on node NODE{i}.contoso.com GUID 0E3F2C1A-1111-2222-3333-44445555{i:04d}"
+            for i in range(25)
+        )
+        paste = noise + "\nThe virtual machine 'SQL07' is currently using an Intel processor, but physical " \
+                        "computer 'HV-NODE-02' has an Unknown processor.\n" + noise
+        assert len(paste.split()) > 300
+        hits = index.search(normalise(paste, glossary))
+        assert hits[0].entry_id == "unknown-processor"
+        assert "processor" in hits[0].matched_terms
+        assert not any("contoso" in t or "0e3f2c1a" in t for t in hits[0].matched_terms)
+    finally:
+        index.close()
+
+
+def test_index_is_rebuilt_when_the_kb_changes_and_reused_when_it_does_not(small_kb, tmp_path):
+    root = tmp_path / "ix"
+    first = Diagnoser(small_kb, root)
+    version = (root / "CURRENT").read_text().strip()
+    first.close()
+    again = Diagnoser(small_kb, root)
+    assert (root / "CURRENT").read_text().strip() == version  # same KB: not rebuilt
+    again.close()
+    (small_kb / "dns-server.md").write_text(
+        (small_kb / "dns-server.md").read_text(encoding="utf-8").replace("DNS 服务器失败。\n```", "DNS 服务器失败。\n```\n\nExtra line."),
+        encoding="utf-8",
+    )
+    changed = Diagnoser(small_kb, root)
+    assert (root / "CURRENT").read_text().strip() != version
+    changed.close()
+
+
+def test_a_crash_mid_build_leaves_the_old_index_serving(small_kb, tmp_path, monkeypatch):
+    index, entries, glossary = build(small_kb, tmp_path / "ix")
+    index.close()
+    before = (tmp_path / "ix" / "CURRENT").read_text()
+    calls = {"n": 0}
+    real = index_store.entry_document
+
+    def flaky(entry):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        return real(entry)
+
+    monkeypatch.setattr(index_store, "entry_document", flaky)
+    with pytest.raises(RuntimeError):
+        index_store.build(entries, tmp_path / "ix", "fp-2")
+    monkeypatch.undo()
+    assert (tmp_path / "ix" / "CURRENT").read_text() == before
+    assert not [p for p in (tmp_path / "ix").iterdir() if p.name.startswith(".building")]
+    survivor = SearchIndex(tmp_path / "ix", glossary)
+    try:
+        assert survivor.fingerprint == "fp-1"
+        assert top_ids(survivor, "DNS signature failed to verify", glossary)[0] == "dns-signature"
+    finally:
+        survivor.close()
+
+
+def test_an_index_from_another_analyzer_version_is_stale(small_kb, tmp_path):
+    index, entries, glossary = build(small_kb, tmp_path / "ix")
+    index.close()
+    version = tmp_path / "ix" / (tmp_path / "ix" / "CURRENT").read_text().strip()
+    manifest = json.loads((version / "manifest.json").read_text())
+    manifest["analyzer"] = -1
+    (version / "manifest.json").write_text(json.dumps(manifest))
+    assert index_store.current_fingerprint(tmp_path / "ix") is None  # so ensure() rebuilds
+
+
+def test_a_missing_or_damaged_index_is_a_clear_error(tmp_path):
+    with pytest.raises(SearchIndexError, match="run 'kb index'"):
+        SearchIndex(tmp_path / "nothing", Glossary.empty())
+
+
+def test_incremental_update_adds_changes_and_removes_without_rebuilding(small_kb, tmp_path):
+    index, entries, glossary = build(small_kb, tmp_path / "ix")
+    try:
+        version = (tmp_path / "ix" / "CURRENT").read_text()
+        by_id = {e.id: e for e in entries}
+        renamed = by_id["converter-network"].__class__(
+            **{**by_id["converter-network"].__dict__, "title": "Converter wizard: quasar flux capacitor"}
+        )
+        index.update([renamed], ["dns-server"], "fp-2")
+        assert (tmp_path / "ix" / "CURRENT").read_text() == version  # same version folder
+        assert top_ids(index, "quasar flux capacitor", glossary)[0] == "converter-network"
+        assert "dns-server" not in top_ids(index, "群集网络名称资源 DNS 服务器失败", glossary, n=10)
+        assert index.fingerprint == "fp-2"
+    finally:
+        index.close()
+    shutil.rmtree(tmp_path / "ix")
