@@ -1,0 +1,157 @@
+"""Scoring the engine on a labelled set: recall@1, recall@3, MRR, and honesty about ignorance.
+
+The set is JSON Lines, one case per line::
+
+    {"text": "...", "expect": ["entry-id" or "source URL", ...], "kind": "verbatim"}
+
+``expect: []`` means no entry covers the paste: the right answer is "not confident".
+``kind`` groups the figures (verbatim, paraphrase, noisy, cross-language, question, uncovered...).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnoser import Diagnoser
+from .errors import KBError
+
+
+@dataclass
+class Case:
+    line: int
+    text: str
+    expect: list[str]
+    kind: str
+
+
+@dataclass
+class Outcome:
+    case: Case
+    rank: int | None  # 1-based rank of the first expected entry, None when absent
+    article_rank: int | None  # the same, counting any entry of an expected entry's source article
+    confident: bool
+    top_ids: list[str]
+    top_confidence: float
+
+
+@dataclass
+class Group:
+    cases: int = 0
+    hit1: int = 0
+    hit3: int = 0
+    article1: int = 0
+    rr: float = 0.0
+    confident: int = 0
+    negatives: int = 0
+    negatives_flagged: int = 0
+
+    def to_dict(self) -> dict:
+        positives = self.cases - self.negatives
+        return {
+            "cases": self.cases,
+            "recall@1": round(self.hit1 / positives, 3) if positives else None,
+            "recall@3": round(self.hit3 / positives, 3) if positives else None,
+            "article_recall@1": round(self.article1 / positives, 3) if positives else None,
+            "mrr": round(self.rr / positives, 3) if positives else None,
+            "covered_confident": round(self.confident / positives, 3) if positives else None,
+            "negatives": self.negatives,
+            "negatives_flagged": round(self.negatives_flagged / self.negatives, 3)
+            if self.negatives
+            else None,
+        }
+
+
+@dataclass
+class Report:
+    groups: dict[str, Group] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "overall": self.groups["overall"].to_dict(),
+            "by_kind": {k: g.to_dict() for k, g in sorted(self.groups.items()) if k != "overall"},
+            "failures": [
+                {
+                    "line": o.case.line,
+                    "kind": o.case.kind,
+                    "expect": o.case.expect,
+                    "rank": o.rank,
+                    "confident": o.confident,
+                    "got": o.top_ids[:3],
+                    "confidence": round(o.top_confidence, 3),
+                }
+                for o in self.outcomes
+                if (o.case.expect and (o.rank != 1 or not o.confident))
+                or (not o.case.expect and o.confident)
+            ],
+        }
+
+
+def read_cases(path: Path) -> list[Case]:
+    cases = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise KBError(f"{path}: {exc.strerror}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise KBError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise KBError(f"{path}:{number}: each line needs a \"text\" string")
+        expect = data.get("expect", [])
+        if not isinstance(expect, list) or not all(isinstance(e, str) for e in expect):
+            raise KBError(f"{path}:{number}: \"expect\" must be a list of entry ids or URLs")
+        kind = str(data.get("kind") or ("uncovered" if not expect else "other"))
+        cases.append(Case(number, data["text"], expect, kind))
+    if not cases:
+        raise KBError(f"{path}: no cases")
+    return cases
+
+
+def _first(remedies, wanted) -> int | None:
+    for position, remedy in enumerate(remedies, 1):
+        if wanted(remedy.entry):
+            return position
+    return None
+
+
+def evaluate(diagnoser: Diagnoser, cases: list[Case], top: int = 5) -> Report:
+    """Diagnose every case. An expected URL matches an entry's source; an id, the entry itself.
+
+    ``article_rank`` also counts any entry from the same source article as an expected entry
+    (several entries are often split from one article): that is what a set labelled with
+    source URLs measures.
+    """
+    report = Report()
+    entries = diagnoser.entries
+    for case in cases:
+        diagnosis = diagnoser.diagnose(case.text, top=top)
+        ids = [r.entry.id for r in diagnosis.remedies]
+        expected = set(case.expect)
+        articles = {e for e in expected if "://" in e} | {
+            entries[e].source for e in expected if e in entries and entries[e].source
+        }
+        rank = _first(diagnosis.remedies, lambda e: e.id in expected or e.source in expected)
+        article_rank = _first(diagnosis.remedies, lambda e: e.id in expected or e.source in articles)
+        top_conf = diagnosis.remedies[0].confidence if diagnosis.remedies else 0.0
+        outcome = Outcome(case, rank, article_rank, diagnosis.confident, ids, top_conf)
+        report.outcomes.append(outcome)
+        for name in ("overall", case.kind):
+            group = report.groups.setdefault(name, Group())
+            group.cases += 1
+            if case.expect:
+                group.hit1 += rank == 1
+                group.hit3 += rank is not None and rank <= 3
+                group.article1 += article_rank == 1
+                group.rr += 1.0 / rank if rank else 0.0
+                group.confident += diagnosis.confident
+            else:
+                group.negatives += 1
+                group.negatives_flagged += not diagnosis.confident
+    return report

@@ -1,0 +1,66 @@
+"""Step 5: the fusion's signals, each on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.entry import Entry, EventSignature, Signatures
+from engine.facts import is_question
+from engine.model import EventFact, Facts, RuleHit, SearchHit
+from engine.rank import THRESHOLD, event_mismatch, fuse, noisy_or
+
+ENTRIES = {
+    "dns": Entry(id="dns", title="dns", signatures=Signatures(events=(EventSignature(1196),))),
+    "guide": Entry(id="guide", title="guide", kind="guide"),
+    "plain": Entry(id="plain", title="plain"),
+}
+
+
+def hit(entry_id, score=10.0, coverage=0.9, entry_coverage=0.9):
+    return SearchHit(entry_id, score, ("t",), coverage, entry_coverage)
+
+
+def test_rules_combine_as_independent_evidence():
+    assert noisy_or([0.9, 0.5]) == pytest.approx(0.95)
+    assert noisy_or([]) == 0.0
+
+
+def test_the_strongest_rule_ranks_before_many_weak_ones():
+    rules = [RuleHit("dns", "a", 0.55, ()), RuleHit("dns", "b", 0.5, ()), RuleHit("dns", "c", 0.5, ()),
+             RuleHit("plain", "strong", 0.95, ())]
+    ranked = fuse(rules, [], ENTRIES, Facts())
+    assert [r.entry.id for r in ranked] == ["plain", "dns"]
+
+
+def test_search_alone_needs_to_cover_the_paste_and_the_entry():
+    facts = Facts()
+    covers_both = fuse([], [hit("plain", coverage=0.9, entry_coverage=0.9)], ENTRIES, facts)[0]
+    generic_words = fuse([], [hit("plain", coverage=0.9, entry_coverage=0.1)], ENTRIES, facts)[0]
+    assert covers_both.confidence >= THRESHOLD > generic_words.confidence
+
+
+def test_an_event_the_entry_is_not_about_cannot_be_confirmed_by_search():
+    other_event = Facts(events=(EventFact(1069),))
+    same_event = Facts(events=(EventFact(1196),))
+    assert event_mismatch(other_event, ENTRIES["dns"]) and not event_mismatch(same_event, ENTRIES["dns"])
+    assert not event_mismatch(other_event, ENTRIES["plain"])  # the entry names no event
+    mismatched = fuse([], [hit("dns")], ENTRIES, other_event)[0]
+    matched = fuse([], [hit("dns")], ENTRIES, same_event)[0]
+    assert mismatched.confidence < THRESHOLD <= matched.confidence
+
+
+def test_guides_step_back_for_pasted_errors_but_not_for_questions():
+    hits = [hit("guide"), hit("plain", score=9.9)]
+    assert fuse([], hits, ENTRIES, Facts(question=False))[0].entry.id == "plain"
+    assert fuse([], hits, ENTRIES, Facts(question=True))[0].entry.id == "guide"
+
+
+@pytest.mark.parametrize("text, question", [
+    ("How do I change the IP address of a cluster?", True),
+    ("如何修改群集的 IP 地址", True),
+    ("live migration fails, any idea?", True),
+    ("Event ID: 1196\nCluster network name resource failed registration", False),
+    ("出现错误。此错误的原因可能由网络连接故障所致。", False),
+])
+def test_questions_are_told_from_pasted_errors(text, question):
+    assert is_question(text) is question
