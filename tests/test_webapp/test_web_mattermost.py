@@ -1,0 +1,130 @@
+"""Mattermost: outgoing webhooks and slash commands, form and JSON, token checks."""
+
+from __future__ import annotations
+
+import pytest
+from webhelpers import EVENT_1196, MM_TOKEN, NOT_COVERED, UNRELATED
+
+pytest_plugins = ["webfixtures"]
+
+URL = "/api/v1/mattermost"
+
+
+def webhook(text: str, token: str | None = MM_TOKEN, trigger: str = "#kb") -> dict:
+    payload = {
+        "channel_id": "hawos4dqtby53pd64o4a4cmeoo",
+        "channel_name": "town-square",
+        "team_domain": "someteam",
+        "team_id": "kwoknj9nwpypzgzy78wkw516qe",
+        "post_id": "axdygg1957njfe5pu38saikdho",
+        "text": f"{trigger} {text}",
+        "timestamp": "1445532266",
+        "trigger_word": trigger,
+        "user_id": "rnina9994bde8mua79zqcg5hmo",
+        "user_name": "somename",
+    }
+    if token is not None:
+        payload["token"] = token
+    return payload
+
+
+def slash(text: str, token: str | None = MM_TOKEN) -> dict:
+    payload = {
+        "channel_id": "abc",
+        "channel_name": "helpdesk",
+        "command": "/kb",
+        "team_domain": "someteam",
+        "team_id": "t1",
+        "text": text,
+        "response_url": "https://mm.example/hooks/commands/x",
+        "user_id": "u1",
+        "user_name": "somename",
+        "trigger_id": "tr1",
+    }
+    if token is not None:
+        payload["token"] = token
+    return payload
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_outgoing_webhook_form_and_json(client, as_json):
+    payload = webhook(EVENT_1196)
+    response = client.post(URL, json=payload) if as_json else client.post(URL, data=payload)
+    assert response.status_code == 200
+    reply = response.get_json()
+    assert reply["response_type"] == "comment"
+    text = reply["text"]
+    assert text.startswith("#### Top remedies")
+    assert "**1. [Event 1196: cluster network name" in text
+    assert "(http://localhost/kb/dns-signature)" in text
+    assert "1. In DNS Management, open the record's Security tab." in text
+    assert text.count("confidence ") <= 3
+    assert len(text) < 16_383
+
+
+def test_the_trigger_word_is_stripped(client):
+    # only the trigger word: nothing left to diagnose, so the usage comes back
+    response = client.post(URL, data=webhook(""))
+    assert response.get_json()["text"].startswith("Usage: #kb")
+
+
+def test_slash_command_reply_is_ephemeral(client):
+    reply = client.post(URL, data=slash(NOT_COVERED)).get_json()
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("#### No confident answer")
+    assert "nearest, not a confident match" in reply["text"]
+    nothing = client.post(URL, data=slash(UNRELATED)).get_json()
+    assert nothing["text"].startswith("No entry matched anything")
+
+
+def test_slash_command_token_in_the_authorization_header(client):
+    response = client.post(
+        URL, data=slash(EVENT_1196, token=None), headers={"Authorization": f"Token {MM_TOKEN}"}
+    )
+    assert response.status_code == 200
+
+
+def test_several_tokens_may_be_configured(make_app):
+    client = make_app(MATTERMOST_TOKEN=f"other-token, {MM_TOKEN}").test_client()
+    assert client.post(URL, data=slash(EVENT_1196)).status_code == 200
+    assert client.post(URL, data=slash(EVENT_1196, token="other-token")).status_code == 200
+    assert client.post(URL, data=slash(EVENT_1196, token="third")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "token", [None, "", "wrong", MM_TOKEN[:-1], MM_TOKEN + "x", "ẑmigewsanbbsdf59xnmduzypjc"]
+)
+def test_wrong_or_missing_tokens_are_refused(client, token):
+    for payload in (webhook(EVENT_1196, token=token), slash(EVENT_1196, token=token)):
+        for response in (client.post(URL, data=payload), client.post(URL, json=payload)):
+            assert response.status_code == 401
+            assert response.get_json()["error"]["code"] == "unauthorized"
+            assert MM_TOKEN not in response.get_data(as_text=True)
+
+
+def test_non_string_json_token_is_refused(client):
+    payload = webhook(EVENT_1196)
+    payload["token"] = ["x"]
+    assert client.post(URL, json=payload).status_code == 401
+    assert client.post(URL, data=b"[1, 2]", content_type="application/json").status_code == 400
+
+
+def test_unconfigured_mattermost_refuses(make_app):
+    client = make_app(MATTERMOST_TOKEN=None).test_client()
+    response = client.post(URL, data=webhook(EVENT_1196))
+    assert response.status_code == 503
+    assert response.get_json()["error"]["message"] == (
+        "Mattermost is not configured on this server: set MATTERMOST_TOKEN."
+    )
+
+
+def test_huge_and_hostile_entries_fit_one_post(make_app, hostile_diagnoser):
+    client = make_app(diagnoser=hostile_diagnoser).test_client()
+    for paste in (
+        "Event ID: 5151 Source: Microsoft-Windows-FailoverClustering",
+        "Event ID: 4242 hostile",
+    ):
+        text = client.post(URL, data=slash(paste)).get_json()["text"]
+        assert len(text) < 16_383
+        assert "read the full entry" in text or "4242" in paste
+        assert "(javascript:" not in text

@@ -1,0 +1,229 @@
+"""The helpdesk pages through Flask's test client, over a real Diagnoser of kb_small."""
+
+from __future__ import annotations
+
+import re
+
+from webhelpers import EVENT_1196, NOT_COVERED, UNRELATED, multipart
+
+pytest_plugins = ["webfixtures"]
+
+MB = 1024 * 1024
+
+
+def card_ids(html: str) -> list[str]:
+    return re.findall(r'<h2 id="title-\d+"[^>]*>.*?<a href="/kb/([^"]+)"', html, re.DOTALL)
+
+
+def test_home_page_has_the_paste_form_and_the_limits(client):
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert '<meta charset="utf-8">' in html and '<html lang="en">' in html
+    assert re.search(r'<form class="paste" method="post" action="/diagnose"', html)
+    assert '<textarea id="text" name="text"' in html
+    assert 'name="top"' in html
+    assert "1 MB" in html
+    assert "<script" not in html
+
+
+def test_event_1196_puts_its_remedy_first_with_why_and_facts(client):
+    response = client.post("/diagnose", data={"text": EVENT_1196})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert card_ids(html)[0] == "dns-signature"
+    assert "Confident answer" in html and "No confident answer" not in html
+    # why: the rule that fired and the facts it used; matched terms highlighted
+    assert "event-1196-signature" in html
+    assert '<span class="chip">event 1196</span>' in html
+    assert "<mark>signature</mark>" in html
+    # facts echoed
+    assert "1196 · Microsoft-Windows-FailoverClustering" in html
+    # a feedback form per card, and the fix rendered from Markdown
+    assert html.count('action="/feedback"') == len(card_ids(html))
+    assert "<li>Give the cluster name object Full Control.</li>" in html
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_form_may_be_multipart_or_urlencoded_and_top_limits_the_cards(client):
+    as_multipart = client.post("/diagnose", **multipart({"text": EVENT_1196, "top": "2"}))
+    urlencoded = client.post("/diagnose", data={"text": EVENT_1196, "top": "2"})
+    assert card_ids(as_multipart.get_data(as_text=True)) == card_ids(
+        urlencoded.get_data(as_text=True)
+    )
+    assert len(card_ids(urlencoded.get_data(as_text=True))) == 2
+
+
+def test_no_confident_answer_shows_the_banner_and_marks_the_nearest(client):
+    html = client.post("/diagnose", data={"text": NOT_COVERED}).get_data(as_text=True)
+    assert "No confident answer." in html
+    ids = card_ids(html)
+    assert ids, "the nearest entries are still shown"
+    assert html.count("nearest, not a confident match") == len(ids)
+    assert "<code>0x0000232b</code>" in html  # the code found is echoed
+
+
+def test_a_paste_near_nothing_says_so(client):
+    response = client.post("/diagnose", data={"text": UNRELATED})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "No confident answer." in html and "No entry matched anything in this paste." in html
+    assert card_ids(html) == []
+    assert "<code>0x00000709</code>" in html
+
+
+def test_chinese_paste_renders_in_utf8_with_lang(client):
+    paste = "事件 ID: 1196\n群集网络名称资源“CLUSTER01”注册一个或多个相关联的 DNS 名称失败。原因如下: DNS 服务器失败。"
+    response = client.post("/diagnose", data={"text": paste})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype_params["charset"] == "utf-8"
+    assert card_ids(html)[0] == "dns-server"
+    assert paste.splitlines()[1] in html  # echoed in the textarea, intact
+    assert 'lang="zh"' in html
+
+
+def test_empty_paste_gives_the_form_again_with_a_message(client):
+    for text in ("", "   \n\t "):
+        response = client.post("/diagnose", data={"text": text})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert 'role="alert"' in html and "Paste the error message" in html
+        assert '<textarea id="text" name="text"' in html
+    assert client.post("/diagnose", data={}).status_code == 400
+
+
+def test_bad_top_is_a_400_with_the_form(client):
+    for top in ("0", "21", "abc", "-1"):
+        response = client.post("/diagnose", data={"text": EVENT_1196, "top": top})
+        assert response.status_code == 400
+        assert "from 1 to 20" in response.get_data(as_text=True)
+
+
+def test_paste_over_the_limit_is_a_413_page_naming_the_limit(client):
+    response = client.post("/diagnose", **multipart({"text": "x" * (MB + 10)}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "the limit is 1,000,000 bytes" in html
+    assert "x" * 1000 not in html  # not echoed back
+
+
+def test_body_over_two_mb_is_a_413_html_page(client):
+    response = client.post("/diagnose", **multipart({"text": "x" * (2 * MB + 10)}))
+    assert response.status_code == 413
+    assert response.mimetype == "text/html"
+    assert "2 MB" in response.get_data(as_text=True)
+
+
+def test_kb_list_filters_by_product_tag_and_words(client):
+    html = client.get("/kb").get_data(as_text=True)
+    assert all(
+        f'href="/kb/{i}"' in html for i in ("dns-signature", "dns-server", "converter-network")
+    )
+    assert 'href="/kb?product=Hyper-V"' in html
+    hyperv = client.get("/kb", query_string={"product": "hyper-v"}).get_data(as_text=True)
+    assert 'href="/kb/unknown-processor"' in hyperv and 'href="/kb/dns-signature"' not in hyperv
+    words = client.get("/kb", query_string={"q": "DNS signature"}).get_data(as_text=True)
+    assert 'href="/kb/dns-signature"' in words and 'href="/kb/converter-network"' not in words
+    none = client.get("/kb", query_string={"tag": "no-such-tag"}).get_data(as_text=True)
+    assert "No entry matches." in none
+
+
+def test_entry_page_shows_everything_and_feedback_counts(client):
+    response = client.get("/kb/dns-signature")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for text in (
+        "Event 1196: cluster network name",
+        "<h2>Symptom</h2>",
+        "<h2>Cause</h2>",
+        "<h2>Fix</h2>",
+        "Failover Clustering",
+        "Microsoft-Windows-FailoverClustering",
+        "Examples",
+        "solved 0",
+        "didn't help 0",
+    ):
+        assert text in html, text
+
+
+def test_unknown_entry_is_a_404_page(client):
+    response = client.get("/kb/no-such-entry")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "not found" in response.get_data(as_text=True)
+
+
+def test_feedback_redirects_back_with_thanks_and_counts(client, app):
+    response = client.post(
+        "/feedback",
+        data={"entry_id": "dns-signature", "verdict": "solved", "paste_sha256": "a" * 64},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/kb/dns-signature?feedback=solved#feedback"
+    client.post("/feedback", data={"entry_id": "dns-signature", "verdict": "not_helpful"})
+    page = client.get("/kb/dns-signature?feedback=solved").get_data(as_text=True)
+    assert "Thank you" in page
+    assert "solved 1" in page and "didn't help 1" in page
+
+
+def test_feedback_is_validated(client):
+    assert (
+        client.post("/feedback", data={"entry_id": "dns-signature", "verdict": "meh"}).status_code
+        == 400
+    )
+    assert (
+        client.post("/feedback", data={"entry_id": "nope", "verdict": "solved"}).status_code == 404
+    )
+    assert client.get("/feedback").status_code == 405
+
+
+def test_cross_site_form_posts_are_refused(client):
+    response = client.post(
+        "/feedback",
+        data={"entry_id": "dns-signature", "verdict": "solved"},
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
+    assert response.status_code == 403
+    ok = client.post(
+        "/diagnose", data={"text": EVENT_1196}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert ok.status_code == 200
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "entries": 5, "broken_files": 0}
+
+
+def test_every_response_has_the_security_headers_and_no_cookie(client):
+    with client.get("/static/style.css") as static:
+        assert static.status_code == 200
+    responses = [
+        static,
+        client.get("/"),
+        client.get("/kb"),
+        client.get("/kb/nope"),
+        client.post("/diagnose", data={"text": EVENT_1196}),
+        client.get("/api/v1/entries"),
+        client.post("/api/v1/diagnose", data="x"),
+        client.get("/openapi.json"),
+    ]
+    for response in responses:
+        csp = response.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "script-src" not in csp
+        assert "frame-ancestors 'none'" in csp and "form-action 'self'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "Set-Cookie" not in response.headers
+
+
+def test_pages_never_load_scripts_and_only_local_css(client):
+    html = client.post("/diagnose", data={"text": EVENT_1196}).get_data(as_text=True)
+    assert "<script" not in html
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == ["/static/style.css"]
+    with client.get("/static/style.css") as response:
+        css = response.get_data(as_text=True)
+    assert "Microsoft YaHei" in css and "Noto Sans CJK SC" in css

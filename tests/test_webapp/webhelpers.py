@@ -1,0 +1,211 @@
+"""Shared constants and helpers of the web tests (a uniquely named module: importable from any test)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "tests" / "data"
+
+SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+MM_TOKEN = "zmigewsanbbsdf59xnmduzypjc"
+
+EVENT_1196 = """Log Name:      System
+Source:        Microsoft-Windows-FailoverClustering
+Date:          2/3/2012 3:20:11 AM
+Event ID:      1196
+Task Category: Network Name Resource
+Level:         Error
+Computer:      node2.contoso.com
+Description:
+Cluster network name resource 'SQL Network Name (SQLCLU01)' failed registration of one or more
+associated DNS name(s) for the following reason:
+DNS signature failed to verify.
+"""
+# Near some entries but answered by none: the nearest entries come back, not confident.
+NOT_COVERED = "The cluster service failed to bring the network name online: DNS error 0x0000232B."
+# Near nothing at all: no remedy comes back.
+UNRELATED = "The printer 'HP LaserJet 4' is offline. Error 0x00000709."
+
+# Every active-content trick we know, in every field a writer or a feed can fill.
+XSS = (
+    "<script>window.__pwned=1;alert(1)</script>"
+    '<img src=x onerror="window.__pwned=2">'
+    '<iframe src="https://evil.example/"></iframe>'
+    '<form action="javascript:alert(3)"><button>go</button></form>'
+    '<svg onload="alert(4)"><circle r=1></circle></svg>'
+    '<a href="javascript:alert(5)">js link</a> '
+    '<a href="jav&#x09;ascript:alert(6)">tab link</a> '
+    "[md link](javascript:alert(7)) [data](data:text/html;base64,PHNjcmlwdD4=) "
+    '<object data="https://evil.example/x.swf"></object><style>body{}</style>'
+    '<p style="color:red" onclick="alert(8)">styled</p>'
+)
+
+
+def slack_headers(body: bytes, secret: str = SLACK_SECRET, timestamp: int | None = None) -> dict:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    sig = (
+        "v0="
+        + hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    )
+    return {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": sig,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = 60) -> str:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                raise RuntimeError(f"kb serve exited with {proc.returncode}: {proc.stderr.read()}")
+            continue
+        if re.search(pattern, line):
+            return line
+    raise TimeoutError(f"no line matching {pattern!r} in {timeout} s")
+
+
+def get_json(url: str):
+    import json
+
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+ACTIVE_TAGS = {
+    "script",
+    "iframe",
+    "frame",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "style",
+    "base",
+    "meta",
+    "applet",
+    "video",
+    "audio",
+    "img",
+    "input",
+    "textarea",
+    "button",
+    "select",
+}
+OUR_TAGS = {"meta", "textarea", "input", "button"}  # the page's own head and forms
+
+
+class _ActiveFinder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        if tag in ACTIVE_TAGS and tag not in OUR_TAGS:
+            self.problems.append(f"<{tag}>")
+        if tag == "form" and not (names.get("action") or "").startswith("/"):
+            self.problems.append(f"<form action={names.get('action')!r}>")
+        for name, value in attrs:
+            if name.startswith("on") or name in ("style", "srcdoc", "formaction"):
+                self.problems.append(f"<{tag} {name}=...>")
+            if (
+                name in ("href", "src", "action", "xlink:href", "data", "poster")
+                and value is not None
+            ):
+                squeezed = re.sub(r"[\x00-\x20]", "", value).lower()
+                safe = squeezed.startswith(("http://", "https://", "/"))
+                safe = safe and not squeezed.startswith("//")
+                favicon = tag == "link" and names.get("rel") == "icon" and value == "data:,"
+                if not (safe or favicon):
+                    self.problems.append(f"<{tag} {name}={value!r}>")
+
+
+def active_content(html: str) -> list[str]:
+    """Every real (parsed, not escaped) tag or attribute in *html* that could run code."""
+    finder = _ActiveFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.problems
+
+
+def write_hostile_kb(kb: Path) -> None:
+    """kb_small plus an entry full of script payloads and one with a 10,000+ character fix."""
+    from engine.entry import Entry, EventSignature, Signatures
+    from engine.kb import render_entry, write_atomic
+
+    shutil.copytree(DATA / "kb_small", kb)
+    hostile = Entry(
+        id="hostile-entry",
+        title='Event 4242: <script>alert("title")</script> "><img src=x onerror=alert(9)> service fails',
+        source="javascript:alert(10)",
+        products=("Hyper-V",),
+        tags=("<b>tag</b>", "security"),
+        signatures=Signatures(
+            messages=("The hostile service failed <script>alert(11)</script>",),
+            events=(EventSignature(4242, "Hostile-Provider"),),
+        ),
+        rules=({"name": "event-4242", "weight": 0.9, "all": [{"event": 4242}]},),
+        examples=("<script>alert(12)</script> Event ID: 4242",),
+        sections=(
+            ("Symptom", "Event 4242: the hostile service fails.\n\n" + XSS),
+            ("Cause", "A cause with " + XSS),
+            (
+                "Fix",
+                "1. Restart the service.\n2. "
+                + XSS
+                + "\n\n```\n<script>alert('in code')</script>\n```",
+            ),
+            (
+                "Notes",
+                "# A top heading\n\n| a | b |\n|---|---|\n| <script>x</script> | [ok](https://safe.example/) |",
+            ),
+        ),
+        owner="writer",
+    )
+    huge_fix = "\n".join(
+        f"{i}. Run `Set-ClusterParameter -Name Step{i}` on every node, then check the log (size < 5 MB) "
+        f"for event {i} & **confirm** [the doc](https://docs.example.com/step/{i}?a=1&b=2)."
+        for i in range(1, 200)
+    )
+    assert len(huge_fix) > 10_000
+    huge = Entry(
+        id="huge-fix",
+        title="Event 5151: " + "very long title " * 20,
+        products=("Failover Clustering",),
+        signatures=Signatures(
+            events=(EventSignature(5151, "Microsoft-Windows-FailoverClustering"),)
+        ),
+        rules=({"name": "event-5151", "weight": 0.95, "all": [{"event": 5151}]},),
+        sections=(
+            ("Symptom", "Event 5151 " + "symptom text " * 400),
+            ("Cause", "Cause."),
+            ("Fix", huge_fix),
+        ),
+        owner="writer",
+    )
+    for entry in (hostile, huge):
+        write_atomic(kb / f"{entry.id}.md", render_entry(entry))
+
+
+def multipart(fields: dict[str, str]) -> dict:
+    """Test-client kwargs for a multipart/form-data body built in memory (as the paste form sends
+    it; Werkzeug's own encoder spools big bodies to a temp file it never closes)."""
+    boundary = "----kbtestboundary7MA4YWxkTrZu0gW"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    body = ("".join(parts) + f"--{boundary}--\r\n").encode("utf-8")
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}

@@ -1,0 +1,219 @@
+"""The helpdesk pages: paste box, results, the KB list, one entry, feedback buttons, health.
+
+Every page is built from engine objects (a Diagnosis, Entries) and rendered by a template;
+no ranking is computed here. Pages work without JavaScript.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+
+from engine.errors import KBError, PasteTooLarge
+
+from . import feedback
+from .config import human_bytes
+from .errors import WebError
+from .kbstate import diagnoser
+from .render import highlight, markdown_html, safe_url
+
+bp = Blueprint("web", __name__)
+
+DEFAULT_TOP = 5
+MAX_TOP = 20
+
+
+def entry_url(entry_id: str) -> str:
+    """Absolute URL of an entry's page: ``KB_PUBLIC_URL`` when set, else this request's host."""
+    path = url_for("web.entry", entry_id=entry_id)
+    public = current_app.config.get("KB_PUBLIC_URL")
+    if public:
+        return public.rstrip("/") + path
+    return request.host_url.rstrip("/") + path
+
+
+def confidence_label(confidence: float, threshold: float) -> str:
+    if confidence >= threshold:
+        return "high"
+    return "medium" if confidence >= threshold / 2 else "low"
+
+
+def _limits() -> dict:
+    return {
+        "paste_limit": human_bytes(current_app.config["KB_MAX_PASTE_BYTES"]),
+        "body_limit": human_bytes(current_app.config["MAX_CONTENT_LENGTH"]),
+    }
+
+
+def _status() -> dict:
+    d = diagnoser()
+    return {"entry_count": len(d.entries), "broken": len(d.errors)}
+
+
+@bp.app_context_processor
+def page_globals():
+    return {"safe_url": safe_url}
+
+
+@bp.get("/")
+def index():
+    return render_template("index.html", text="", top=DEFAULT_TOP, **_limits(), **_status())
+
+
+def _form_top() -> int:
+    raw = request.form.get("top", "").strip()
+    if not raw:
+        return DEFAULT_TOP
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOP:
+        raise ValueError(f"'top' must be a whole number from 1 to {MAX_TOP}.")
+    return int(raw)
+
+
+@bp.post("/diagnose")
+def diagnose():
+    text = request.form.get("text", "")
+    page = {"text": text, **_limits(), **_status()}
+    try:
+        top = _form_top()
+    except ValueError as exc:
+        return render_template("index.html", message=str(exc), top=DEFAULT_TOP, **page), 400
+    if not text.strip():
+        message = "Paste the error message (and a few lines around it) first."
+        return render_template("index.html", message=message, top=top, **page), 400
+    try:
+        diagnosis = diagnoser().diagnose(text, top=top)
+    except PasteTooLarge as exc:
+        page["text"] = ""  # do not echo a megabyte back
+        return render_template("index.html", message=str(exc), top=top, **page), 413
+    except KBError as exc:
+        return render_template("index.html", message=str(exc), top=top, **page), 400
+    paste_sha256 = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+    cards = [
+        _card(rank, remedy, diagnosis.threshold)
+        for rank, remedy in enumerate(diagnosis.remedies, 1)
+    ]
+    return render_template(
+        "results.html",
+        diagnosis=diagnosis,
+        facts=diagnosis.normalised.facts,
+        cards=cards,
+        top=top,
+        paste_sha256=paste_sha256,
+        **page,
+    )
+
+
+def _card(rank: int, remedy, threshold: float) -> dict:
+    entry = remedy.entry
+    why = remedy.why
+    terms = why["terms"]
+    return {
+        "rank": rank,
+        "entry": entry,
+        "confidence": remedy.confidence,
+        "percent": round(remedy.confidence * 100),
+        "label": confidence_label(remedy.confidence, threshold),
+        "nearest": remedy.confidence < threshold,
+        "rules": why["rules"],
+        "terms": terms,
+        "symptom": highlight(markdown_html(entry.symptom), terms),
+        "cause": highlight(markdown_html(entry.cause), terms),
+        "fix": markdown_html(entry.fix),
+        "source": safe_url(entry.source),
+    }
+
+
+def _matches(entry, product: str, tag: str, q: str) -> bool:
+    if product and product.casefold() not in (p.casefold() for p in entry.products):
+        return False
+    if tag and tag.casefold() not in (t.casefold() for t in entry.tags):
+        return False
+    if q:
+        haystack = " ".join((entry.id, entry.title, *entry.tags, *entry.products)).casefold()
+        return all(word in haystack for word in q.casefold().split())
+    return True
+
+
+@bp.get("/kb")
+def entries():
+    d = diagnoser()
+    product = request.args.get("product", "").strip()
+    tag = request.args.get("tag", "").strip()
+    q = request.args.get("q", "").strip()
+    everything = sorted(d.entries.values(), key=lambda e: (e.title.casefold(), e.id))
+    shown = [e for e in everything if _matches(e, product, tag, q)]
+    products = Counter(p for e in everything for p in e.products)
+    tags = Counter(t for e in everything for t in e.tags)
+    return render_template(
+        "entries.html",
+        entries=shown,
+        total=len(everything),
+        product=product,
+        tag=tag,
+        q=q,
+        products=sorted(products.items(), key=lambda kv: kv[0].casefold()),
+        tags=sorted(tags.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:60],
+        **_status(),
+    )
+
+
+@bp.get("/kb/<entry_id>")
+def entry(entry_id: str):
+    d = diagnoser()
+    found = d.entries.get(entry_id)
+    if found is None:
+        raise NotFound()
+    sections = [(name, markdown_html(text)) for name, text in found.sections]
+    see_also = [d.entries[i] for i in found.see_also if i in d.entries]
+    thanks = request.args.get("feedback") in feedback.VERDICTS
+    return render_template(
+        "entry.html",
+        entry=found,
+        sections=sections,
+        see_also=see_also,
+        source=safe_url(found.source),
+        counts=feedback.store().counts(found.id),
+        thanks=thanks,
+        **_status(),
+    )
+
+
+@bp.post("/feedback")
+def give_feedback():
+    entry_id = request.form.get("entry_id", "")
+    verdict = request.form.get("verdict", "")
+    if verdict not in feedback.VERDICTS:
+        raise WebError(400, "bad_verdict", "Feedback must be 'solved' or 'not_helpful'.")
+    if entry_id not in diagnoser().entries:
+        raise WebError(404, "unknown_entry", "There is no entry with that id.")
+    feedback.store().add(entry_id, verdict, request.form.get("paste_sha256") or None)
+    target = url_for("web.entry", entry_id=entry_id, feedback=verdict, _anchor="feedback")
+    return redirect(target, code=303)
+
+
+@bp.get("/kb/_status")
+def status():
+    """Live reload's view: what is serving, when it last changed, and every broken file."""
+    d = diagnoser()
+    snapshot = d.snapshot
+    reload = d.last_reload
+    state = current_app.extensions["kb"]
+    return render_template(
+        "status.html",
+        entry_total=len(snapshot.entries),
+        errors=[str(e) for e in snapshot.errors],
+        loaded_at=snapshot.loaded_at,
+        reload=reload,
+        watching=state.watcher is not None,
+        interval=current_app.config["KB_WATCH_INTERVAL"],
+        **_status(),
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    d = diagnoser()
+    return jsonify({"status": "ok", "entries": len(d.entries), "broken_files": len(d.errors)})
