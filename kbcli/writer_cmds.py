@@ -1,0 +1,215 @@
+"""``kb new``, ``kb lint``, ``kb test``: the writers' commands (see ``kb/README.md``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.diagnoser import Diagnoser
+from engine.entry import KINDS, REQUIRED_SECTIONS, SECTIONS
+from engine.errors import KBError
+from engine.facts import detect_language
+from engine.kb import ID_PATTERN, dump_yaml, entry_files, write_atomic
+from engine.lint import ExampleResult, check_examples, lint_kb
+from engine.lint.source import parse, raw_id
+from ingest.text import shorten, slugify
+
+# .main first: it registers every command module, engine_cmds included, when first imported
+from .main import cli, kb_dir_option, resolve_kb_dir, user_errors  # isort: skip
+from .engine_cmds import _progress, index_dir_option  # isort: skip
+
+# --- kb new ----------------------------------------------------------------------------------
+
+_FRONT_MATTER = """\
+---
+{identity}\
+# source: https://...   the article this entry comes from, if any
+products: []  # names from kb/glossary.yaml, e.g. [Failover Clustering]
+tags: []
+signatures:
+  # What identifies the error; each signature also works as a rule (see kb/README.md).
+  messages:
+    # - "The error line as the user sees it, e.g. DNS signature failed to verify."
+  events:
+    # - {{id: 1196, source: Microsoft-Windows-FailoverClustering}}
+  codes:
+    # - '0x80070005'                # quoted: unquoted, YAML reads 0x... as a number
+rules:
+  # "A paste with these facts is about this entry." Remove the '# ' to use one.
+  # - name: event-1196-signature        # a short name, shown in "why"
+  #   weight: 0.95                      # above 0, at most 1 (default 0.8)
+  #   all:                              # every item must hold ...
+  #     - event: {{id: 1196, source: Microsoft-Windows-FailoverClustering}}
+  #     - any:                          # ... and at least one of these
+  #         - phrase: DNS signature failed to verify
+  #         - regex: 'signature (?:failed|did not) (?:to )?verify'
+  #         - code: '0x80070005'
+  # - name: converter-network-failure
+  #   weight: 0.9
+  #   all:
+  #     - product: VMware vCenter Converter
+  #     - phrase: network connection failure
+examples:
+  # Pastes this entry must answer; `kb test` checks each ranks it first, confidently.
+  # - |
+  #   Paste the error here, as a user would,
+  #   on as many lines as it takes.
+see_also: []
+owner: writer
+---
+"""
+
+_TODO = {
+    "Symptom": "TODO: what the user sees: the error message, dialog or event, verbatim in a "
+               "fenced code block, and when it happens.",
+    "Cause": "TODO: why it happens.",
+    "Fix": "TODO: the steps that solve it, as a numbered list.",
+    "Summary": "TODO: what this guide is for, in a sentence or two.",
+    "Steps": "TODO: the steps, as a numbered list.",
+}
+
+
+def skeleton(entry_id: str, title: str, kind: str = "troubleshooting") -> str:
+    """A new entry's text: every key (the optional ones as comments) and every section."""
+    identity = dump_yaml({"id": entry_id, "title": title, "kind": kind,
+                          "language": detect_language(title)})
+    parts = [_FRONT_MATTER.format(identity=identity)]
+    for name in SECTIONS[kind]:
+        todo = _TODO.get(name) if name in REQUIRED_SECTIONS[kind] else None
+        parts.append(f"\n## {name}\n" + (f"\n{todo}\n" if todo else ""))
+    return "".join(parts)
+
+
+def _existing(kb_dir: Path, entry_id: str) -> Path | None:
+    """The file that already has *entry_id* (by name or by its id), if any."""
+    path = kb_dir / f"{entry_id}.md"
+    if path.exists():
+        return path
+    if kb_dir.is_dir():
+        for other in entry_files(kb_dir):
+            if raw_id(parse(other)) == entry_id:
+                return other
+    return None
+
+
+@cli.command("new")
+@click.option("--id", "entry_id", help="The entry's id (default: made from the title).")
+@click.option("--title", help="The entry's title (asked for when not given).")
+@click.option("--kind", type=click.Choice(KINDS), default="troubleshooting", show_default=True)
+@kb_dir_option
+@user_errors
+def new_cmd(entry_id, title, kind, kb_dir):
+    """Write a new entry skeleton to KB_DIR/ID.md and print its path.
+
+    Every section is there with a TODO sentence, and the rule, signature and example keys
+    with commented examples. It passes `kb lint` as written; `kb test` fails until you add an
+    example. An existing id or file is never overwritten.
+    """
+    kb = resolve_kb_dir(kb_dir)
+    title = (title or "").strip() or click.prompt("Title").strip()
+    if not entry_id:
+        entry_id = slugify(title, 60) or click.prompt("Id (lowercase letters, digits and '-')")
+    entry_id = entry_id.strip()
+    if not ID_PATTERN.match(entry_id):
+        raise KBError(
+            f"id '{entry_id}' must be lowercase letters, digits, '.', '_' or '-' "
+            "(at most 120 characters, starting with a letter or digit)"
+        )
+    existing = _existing(kb, entry_id)
+    if existing is not None:
+        raise KBError(f"an entry with id '{entry_id}' already exists: {existing}; choose another --id")
+    path = kb / f"{entry_id}.md"
+    write_atomic(path, skeleton(entry_id, title, kind))
+    click.echo(str(path))
+    click.echo("next: fill in the TODOs, add an example, then run 'kb lint' and 'kb test'", err=True)
+
+
+# --- kb lint ---------------------------------------------------------------------------------
+
+
+@cli.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH...]")
+@kb_dir_option
+@user_errors
+def lint_cmd(paths, kb_dir):
+    """Check every entry and the glossary (or only PATH...): path:line:col: message.
+
+    Exit code: 0 when there is no problem, 1 otherwise.
+    """
+    kb = resolve_kb_dir(kb_dir)
+    if kb_dir is None and paths and not kb.is_dir():
+        # `kb lint other/kb/x.md` from elsewhere: judge it against its own folder
+        first = Path(paths[0])
+        kb = first if first.is_dir() else first.parent
+    report = lint_kb(kb, list(paths) or None)
+    for problem in report.problems:
+        click.echo(str(problem))
+    click.echo(report.summary())
+    sys.exit(0 if report.ok else 1)
+
+
+# --- kb test ---------------------------------------------------------------------------------
+
+
+@cli.command("test")
+@kb_dir_option
+@index_dir_option
+@user_errors
+def test_cmd(kb_dir, index_dir):
+    """Check that each entry's examples rank it first, with a confident answer.
+
+    Exit code: 0 when every example passes, 1 when one fails, an entry has no example or an
+    entry does not load.
+    """
+    diagnoser = Diagnoser(resolve_kb_dir(kb_dir), index_dir, progress=_progress())
+    try:
+        broken = diagnoser.errors
+        results = check_examples(diagnoser)
+        threshold = diagnoser.threshold
+    finally:
+        diagnoser.close()
+    for error in broken:
+        click.echo(f"{error} (not tested; run 'kb lint')")
+    failed = [r for r in results if not r.passed]
+    for result in failed:
+        click.echo(describe_failure(result, threshold))
+    click.echo(test_summary(results, len(broken)))
+    sys.exit(1 if failed or broken else 0)
+
+
+def describe_failure(r: ExampleResult, threshold: float) -> str:
+    """``path:line: example N ("first line…"): what went wrong``."""
+    if r.number == 0:
+        return f"{r.path}:{r.line}: {r.error}"
+    first_line = next((line for line in r.example.strip().splitlines() if line.strip()), "")
+    head = f'{r.path}:{r.line}: example {r.number} ("{shorten(first_line, 60)}")'
+    if r.error:
+        return f"{head}: {r.error}"
+    if r.rank == 1:
+        return f"{head}: ranked first but not confident ({r.confidence:.2f}, needs {threshold:.2f})"
+    got = f"ranked {r.rank} (confidence {r.confidence:.2f})" if r.rank else "not in the top 5"
+    if r.first_id is None:
+        return f"{head}: {got}; no entry matched"
+    sure = "confident" if r.confident else "not confident"
+    return f"{head}: {got}; first: {r.first_id} ({r.first_confidence:.2f}, {sure})"
+
+
+def test_summary(results: list[ExampleResult], broken: int = 0) -> str:
+    """``57 examples in 26 entries: all pass`` or ``...: 48 pass, 9 fail; ...``."""
+    examples = [r for r in results if r.number]
+    entries = len({r.path for r in results})
+    without = len({r.path for r in results if r.number == 0})
+    failed = sum(1 for r in examples if not r.passed)
+    line = (f"{len(examples)} example{'s' if len(examples) != 1 else ''} in {entries} "
+            f"entr{'y' if entries == 1 else 'ies'}: ")
+    if failed:
+        line += f"{len(examples) - failed} pass, {failed} fail"
+    else:
+        line += "all pass" if examples else "nothing to test"
+    if without:
+        line += f"; {without} entr{'y has' if without == 1 else 'ies have'} no examples"
+    if broken:
+        line += f"; {broken} entr{'y' if broken == 1 else 'ies'} not loaded"
+    return line
