@@ -10,8 +10,10 @@ form carried one, so repeated votes on the same paste can be told apart later.
 
 from __future__ import annotations
 
+import random
 import re
 import sqlite3
+import time
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 VERDICTS = ("solved", "not_helpful")
+INIT_TIMEOUT_S = 10.0
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 SCHEMA = """
@@ -39,9 +42,27 @@ class FeedbackStore:
     def __init__(self, path: str | Path):
         self.path = str(path)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        self._create()
+
+    def _create(self) -> None:
+        """Create the table and switch to WAL, even when every worker process does it at once.
+
+        Switching a new database to WAL takes an exclusive lock and answers "database is locked"
+        at once, busy timeout or not, while another process does the same (seen when two
+        `kb serve` workers started together), so that case is retried.
+        """
+        deadline = time.monotonic() + INIT_TIMEOUT_S
+        while True:
+            try:
+                with closing(self._connect()) as db:
+                    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        db.execute("PRAGMA journal_mode=WAL")
+                    db.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.01, 0.1))
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import sqlite3
 from pathlib import Path
@@ -12,6 +13,7 @@ from webhelpers import EVENT_1196, REPO
 from engine.errors import KBError
 from webapp import create_app
 from webapp.config import SETTINGS
+from webapp.feedback import FeedbackStore
 
 pytest_plugins = ["webfixtures"]
 
@@ -197,3 +199,26 @@ def test_every_setting_route_and_code_is_documented():
         "internal_error",
     ):
         assert f"`{code}`" in doc, code
+
+
+def _open_store_and_vote(path: str, start: multiprocessing.Barrier) -> None:
+    start.wait()
+    FeedbackStore(path).add("dns-signature", "solved")
+
+
+def test_worker_processes_starting_together_all_open_the_new_feedback_store(tmp_path):
+    # `kb serve` starts one worker per core at once, each opening the same new SQLite file;
+    # switching it to WAL answered "database is locked" (a CI failure; without the retry,
+    # 1 to 6 rounds in 40 of this test failed, measured).
+    workers, rounds = 4, 25
+    for round_ in range(rounds):
+        path = str(tmp_path / f"feedback-{round_}.sqlite3")
+        start = multiprocessing.Barrier(workers)
+        procs = [multiprocessing.Process(target=_open_store_and_vote, args=(path, start))
+                 for _ in range(workers)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(timeout=30)
+        assert [proc.exitcode for proc in procs] == [0] * workers, f"round {round_}"
+        assert FeedbackStore(path).counts("dns-signature") == {"solved": workers, "not_helpful": 0}
