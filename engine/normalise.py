@@ -24,6 +24,7 @@ import nh3
 from .errors import PasteTooLarge
 from .facts import detect_language, find_codes, find_events, find_sources, is_howto, is_question
 from .glossary import Glossary
+from .hanzi import to_simplified
 from .masking import mask
 from .model import Facts, Normalised
 
@@ -105,7 +106,8 @@ def normalise(
     if size > max_bytes:
         raise PasteTooLarge(size, max_bytes)
     cleaned = clean(text)
-    focus = focus_lines(cleaned)
+    readable = to_simplified(cleaned)  # Traditional Chinese is matched as Simplified
+    focus = focus_lines(readable)
     masked, values = mask(focus)
     glossary = glossary or Glossary.empty()
     facts = Facts(
@@ -114,8 +116,8 @@ def normalise(
         sources=tuple(find_sources(focus)),
         codes=tuple(find_codes(focus)),
         products=tuple(glossary.products_in(focus)),
-        question=is_question(cleaned) or is_howto(cleaned),
-        howto=is_howto(cleaned),
+        question=is_question(readable) or is_howto(readable),
+        howto=is_howto(readable),
         masked={k: tuple(v) for k, v in values.items()},
     )
     return Normalised(original_size=size, text=cleaned, masked=masked, focus=focus, facts=facts)

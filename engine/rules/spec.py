@@ -31,6 +31,7 @@ from typing import Any, Mapping
 
 from ..entry import Entry
 from ..facts import canonical_code, canonical_source
+from ..hanzi import to_simplified
 from .regex_safety import RegexRejected, check_regex
 
 LEAF_KINDS = ("event", "source", "phrase", "regex", "code", "product", "message")
@@ -112,7 +113,8 @@ class Rule:
 
 
 def fold_phrase(text: str) -> str:
-    return re.sub(r"\s+", " ", str(text).casefold()).strip()
+    """The form phrases and pastes are compared in: case-folded, spaces collapsed, Simplified."""
+    return re.sub(r"\s+", " ", to_simplified(str(text)).casefold()).strip()
 
 
 def _leaf(kind: str, raw: Any, canonical_product) -> Condition:

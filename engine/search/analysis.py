@@ -5,7 +5,8 @@ also emits the shorter words inside a long one: 故障转移群集 -> 故障, �
 Latin words are lower-cased, stop words dropped and English stemmed (Porter), so "failed",
 "failing" and "failure" meet. Compounds keep their whole form and their parts
 (``hyper-v`` -> ``hyper-v``, ``hyper``; ``netft.sys`` -> ``netft.sys``, ``netft``, ``sys``).
-Placeholders left by masking (``<GUID>``) are not terms.
+Placeholders left by masking (``<GUID>``) are not terms. Traditional Chinese text is segmented
+as Simplified (:mod:`engine.hanzi`), so an entry or paste in either script meets the other.
 
 jieba loads a dictionary of about 9 MB (0.5-1 s): call :func:`warm_up` once at start-up,
 never per request.
@@ -25,7 +26,9 @@ from functools import lru_cache
 from whoosh.analysis import Analyzer, Token
 from whoosh.lang.porter import stem
 
-ANALYZER_VERSION = 4
+from ..hanzi import from_traditional, is_traditional
+
+ANALYZER_VERSION = 5  # 5: Traditional Chinese read as Simplified
 
 _RUNS = re.compile(
     r"(?P<cjk>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
@@ -101,12 +104,15 @@ class BilingualAnalyzer(Analyzer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
+        traditional = is_traditional(value)  # decided for the whole text, not per run
         for match in _RUNS.finditer(value):
             kind = match.lastgroup
             if kind == "ph":
                 continue
             text = match.group(0)
             if kind == "cjk":
+                if traditional:
+                    text = from_traditional(text)
                 words = _cut(text) if len(text) > 1 else (text,)
             else:
                 if text.isdigit() and len(text) > 6:
