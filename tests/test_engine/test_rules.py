@@ -10,6 +10,7 @@ from engine.entry import Entry, EventSignature, Signatures
 from engine.glossary import Glossary
 from engine.normalise import normalise
 from engine.rules import RuleBook
+from engine.rules import durable_engine
 from engine.rules.regex_safety import RegexRejected, check_regex, required_literal
 from engine.rules.spec import RuleError, parse_rule
 
@@ -186,16 +187,25 @@ def test_regex_safety_and_literal_prefilter():
     assert required_literal(r"(?:foo|bar)") is None
 
 
-def test_least_used_rulesets_are_evicted_and_recreated_without_losing_answers():
+def test_over_the_live_limit_a_paste_compiles_only_the_rules_it_can_fire_and_frees_them(monkeypatch):
     entries = [entry(f"e{i}", [{"all": [{"event": 3000 + i}, {"phrase": f"widget {i} jammed"}]}])
                for i in range(300)]
     book = RuleBook(entries)
     durable = book._durable
-    durable._max_live = 2  # 300 rules in shards of 50: six shards, two alive at a time
+    durable._max_live = 2  # 300 rules in shards of 50: six shards, two of them alive
+    created, deleted = [], []
+    native = durable_engine.durable_engine.durable_rules_engine  # the C extension
+    new_ruleset, delete_ruleset = durable_engine._new_ruleset, native.delete_ruleset
+    monkeypatch.setattr(durable_engine, "_new_ruleset", lambda d: created.append(len(d)) or new_ruleset(d))
+    monkeypatch.setattr(native, "delete_ruleset",
+                        lambda handle: deleted.append(handle) or delete_ruleset(handle))
     try:
         for i in (0, 299, 120, 0, 299, 180, 60):
             assert fired(book, f"Event ID {3000 + i}: widget {i} jammed") == {(f"e{i}", "rule-1")}
             assert len(durable._live) <= 2
+        # shards 0 and 5 compiled whole, once; each paste for another shard compiled its one rule
+        assert created == [50, 50, 1, 1, 1]
+        assert len(deleted) == 3  # ...and freed it
     finally:
         book.close()
 
