@@ -51,6 +51,7 @@ MAX_LIVE_RULES = int(os.environ.get("KB_MAX_LIVE_RULES", "40000"))
 # twice when a join is half-complete - a crash, measured - while retract_facts is clean and
 # keeps memory flat over 40,000 evaluations.)
 SESSION = "paste"
+_NO_SUCH_STATE = 309  # durable_rules' answer to delete_state for a session that never held a fact
 
 
 def fact_expression(kind: str, attribute: str, value: Any) -> dict:
@@ -225,7 +226,11 @@ def _delete(ruleset) -> None:
     here because every fact was retracted, so no join is half-complete (the case in which it
     frees memory twice).
     """
-    ruleset.delete_state(SESSION)
+    try:
+        ruleset.delete_state(SESSION)
+    except durable_engine.durable_rules_engine.error as exc:
+        if not str(exc).endswith(f"error code: {_NO_SUCH_STATE}"):  # never held a fact: no state
+            raise
     durable_engine.durable_rules_engine.delete_ruleset(ruleset._handle)
 
 

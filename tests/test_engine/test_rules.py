@@ -236,3 +236,15 @@ def test_phrases_match_whole_words_with_english_endings():
         assert fired(book, "请检查网络连接并重试") == {("x", "zh")}  # Chinese has no word boundaries
     finally:
         book.close()
+
+
+def test_a_rule_book_closes_cleanly_with_shards_that_never_saw_a_fact():
+    # closing frees each ruleset's session state first (or durable_rules leaks it); a shard
+    # created by warm_up that never held a fact has no state, which must not stop the close
+    entries = [entry(f"e{i}", [{"all": [{"event": 3000 + i}, {"phrase": f"widget {i} jammed"}]}])
+               for i in range(120)]
+    book = RuleBook(entries)
+    assert book.warm_up() == 3
+    assert fired(book, "Event ID 3000: widget 0 jammed") == {("e0", "rule-1")}
+    book.close()
+    assert book._durable._live == {}
