@@ -1,7 +1,10 @@
-"""Print one shell block of the README's Quick start: `serve` (the first) or `test` (the second).
+"""The README's Quick start blocks: print one, or check that .ci/run runs the test block verbatim.
 
-The README's Quick start holds exactly two ```sh blocks; .ci/run executes the second one, so CI
-runs what a newcomer runs. Fails loudly if the section does not have exactly two blocks.
+    python3 .ci/quickstart.py serve|test        # print the first (serve) or second (test) block
+    python3 .ci/quickstart.py check .ci/run     # fail unless every line of the test block is a
+                                                # line of .ci/run, so the two cannot drift apart
+
+The README's Quick start holds exactly two ```sh blocks; fails loudly otherwise.
 """
 
 import re
@@ -15,5 +18,11 @@ if not section:
 blocks = re.findall(r"^```(?:sh|bash|shell)\n(.*?)^```", section.group(1), re.S | re.M)
 if len(blocks) != 2:
     sys.exit(f"README.md's Quick start must hold exactly two shell blocks, found {len(blocks)}")
-which = {"serve": 0, "test": 1}[sys.argv[1] if len(sys.argv) > 1 else "test"]
-print(blocks[which].strip())
+command = sys.argv[1] if len(sys.argv) > 1 else "test"
+if command == "check":
+    script = set(Path(sys.argv[2]).read_text(encoding="utf-8").splitlines())
+    missing = [line for line in blocks[1].strip().splitlines() if line not in script]
+    if missing:
+        sys.exit(f"{sys.argv[2]} does not run the README's test block; missing: {missing}")
+else:
+    print(blocks[{"serve": 0, "test": 1}[command]].strip())
