@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from webhelpers import wait_for_line
+from webhelpers import stop_server, wait_for_line
 
 pytest_plugins = ["webfixtures"]
 
@@ -70,13 +70,7 @@ def server(tmp_path):
         url = wait_for_line(proc, r"^serving \d+ entries on http://").strip().rsplit(" ", 1)[1]
         yield url, kb, tmp_path / "server.log"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+        stop_server(proc)
         log.close()
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from webhelpers import DATA, MM_TOKEN, SLACK_SECRET, wait_for_line, write_hostile_kb
+from webhelpers import DATA, MM_TOKEN, SLACK_SECRET, stop_server, wait_for_line, write_hostile_kb
 
 
 @pytest.fixture
@@ -90,11 +90,4 @@ def served_small_kb(tmp_path_factory):
         url = line.strip().rsplit(" ", 1)[1]
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        stop_server(proc)

@@ -77,6 +77,19 @@ def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = 60) -> 
     raise TimeoutError(f"no line matching {pattern!r} in {timeout} s")
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 10 s; close the pipes."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe:
+            pipe.close()
+
+
 def get_json(url: str):
     import json
 
