@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-section = re.search(r"^## Quick start\n(.*?)(?=^## )", readme, re.S | re.M)
+section = re.search(r"^## Quick start\n(.*?)(?=^## )", readme, re.DOTALL | re.MULTILINE)
 if not section:
     sys.exit("README.md has no '## Quick start' section")
-blocks = re.findall(r"^```(?:sh|bash|shell)\n(.*?)^```", section.group(1), re.S | re.M)
+blocks = re.findall(r"^```(?:sh|bash|shell)\n(.*?)^```", section.group(1), re.DOTALL | re.MULTILINE)
 if len(blocks) != 2:
     sys.exit(f"README.md's Quick start must hold exactly two shell blocks, found {len(blocks)}")
 command = sys.argv[1] if len(sys.argv) > 1 else "test"

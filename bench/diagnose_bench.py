@@ -23,21 +23,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import synth  # noqa: E402
+import synth
 
-from engine.diagnoser import Diagnoser  # noqa: E402
-from engine.glossary import Glossary  # noqa: E402
-from engine.kb import load_entries  # noqa: E402
-from engine.normalise import normalise  # noqa: E402
-from engine.rules import RuleBook  # noqa: E402
-from engine.search import index as index_store  # noqa: E402
+from engine.diagnoser import Diagnoser
+from engine.glossary import Glossary
+from engine.kb import load_entries
+from engine.normalise import normalise
+from engine.rules import RuleBook
+from engine.search import index as index_store
 
 OUT = ROOT / "bench" / "out"
 
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def ms(seconds: float) -> str:
@@ -72,12 +72,16 @@ def bench_size(size: int, pastes: int) -> None:
         index_store.build(entries, OUT / f"index-{size}", f"bench-{time.time_ns()}")
         builds.append(time.perf_counter() - started)
     rate = size / statistics.median(builds)
-    print(f"  index build: {statistics.median(builds):.1f} s = {rate:,.0f} entries/s (target >= 500)")
+    print(
+        f"  index build: {statistics.median(builds):.1f} s = {rate:,.0f} entries/s (target >= 500)"
+    )
 
     diagnoser = Diagnoser(kb, OUT / f"index-{size}")
     started = time.perf_counter()
     live = diagnoser.rules.warm_up()
-    print(f"  rules: {len(diagnoser.rules):,} rules; warm-up of {live:,} shards {time.perf_counter() - started:.1f} s")
+    print(
+        f"  rules: {len(diagnoser.rules):,} rules; warm-up of {live:,} shards {time.perf_counter() - started:.1f} s"
+    )
 
     rng = random.Random(11)
     cases = [(m["id"], synth.make_paste(m, rng)) for m in rng.sample(material, min(pastes, size))]
@@ -119,13 +123,17 @@ def bench_rules(count: int = 1000, pastes: int = 300) -> None:
     glossary = Glossary.load(ROOT / "kb")
     book = RuleBook(entries, glossary)
     book.warm_up()
-    normalised = [normalise(synth.make_paste(rng.choice(material), rng), glossary) for _ in range(pastes)]
+    normalised = [
+        normalise(synth.make_paste(rng.choice(material), rng), glossary) for _ in range(pastes)
+    ]
     times = []
     for n in normalised:
         started = time.perf_counter()
         book.evaluate(n)
         times.append(time.perf_counter() - started)
-    print(f"  {len(book):,} rules: p50 {ms(pct(times, 50))}, p99 {ms(pct(times, 99))} per paste (target <= 5 ms)")
+    print(
+        f"  {len(book):,} rules: p50 {ms(pct(times, 50))}, p99 {ms(pct(times, 99))} per paste (target <= 5 ms)"
+    )
     book.close()
 
 
@@ -144,12 +152,19 @@ def bench_cold(kb: Path, index: Path, runs: int = 5) -> None:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", COLD, str(kb), str(index)], capture_output=True,
-                             text=True, check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, "-c", COLD, str(kb), str(index)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
         times.append(time.perf_counter() - started)
         inner = float(out.stdout.strip().splitlines()[-1])
-    print(f"  cold start on {kb.name}: median {statistics.median(times):.2f} s wall "
-          f"(last run {inner:.2f} s from first import to first answer) (target <= 2 s)")
+    print(
+        f"  cold start on {kb.name}: median {statistics.median(times):.2f} s wall "
+        f"(last run {inner:.2f} s from first import to first answer) (target <= 2 s)"
+    )
 
 
 def main() -> None:
@@ -158,7 +173,9 @@ def main() -> None:
     parser.add_argument("--pastes", type=int, default=200)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"python {sys.version.split()[0]}; synthetic KB (bench/synth.py), pastes of an event export in ~300 words of log noise")
+    print(
+        f"python {sys.version.split()[0]}; synthetic KB (bench/synth.py), pastes of an event export in ~300 words of log noise"
+    )
     bench_rules()
     print("\n== cold start")
     bench_cold(ROOT / "kb", OUT / "index-shipped")

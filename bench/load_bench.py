@@ -285,7 +285,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="kb serve --threads")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="kb serve --workers")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="kb serve --workers"
+    )
     parser.add_argument("--pastes", type=int, default=40)
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--out", type=Path, default=HERE / "out")
@@ -298,7 +300,10 @@ def main() -> None:
         flush=True,
     )
     proc, url = start_server(
-        args.out / f"kb-{args.entries}", args.out / f"index-{args.entries}", args.threads, args.workers
+        args.out / f"kb-{args.entries}",
+        args.out / f"index-{args.entries}",
+        args.threads,
+        args.workers,
     )
     try:
         for body in bodies * 2:  # warm-up, not counted

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.entry import Entry, EventSignature, Signatures  # noqa: E402
-from engine.kb import render_entry, write_atomic  # noqa: E402
+from engine.entry import Entry, EventSignature, Signatures
+from engine.kb import render_entry, write_atomic
 
 PRODUCTS = [
     ("Failover Clustering", "Microsoft-Windows-FailoverClustering"),
@@ -39,24 +39,53 @@ PRODUCTS = [
     ("Cluster Shared Volumes", "Microsoft-Windows-FailoverClustering-CsvFs"),
 ]
 SUBJECTS = [
-    ("network name resource", "网络名称资源"), ("virtual machine", "虚拟机"), ("cluster node", "群集节点"),
-    ("storage pool", "存储池"), ("backup job", "备份作业"), ("certificate", "证书"),
-    ("service account", "服务账户"), ("replication partner", "复制伙伴"), ("snapshot", "快照"),
-    ("virtual switch", "虚拟交换机"), ("quorum witness", "仲裁见证"), ("DNS record", "DNS 记录"),
-    ("mailbox database", "邮箱数据库"), ("update package", "更新包"), ("IP address resource", "IP 地址资源"),
-    ("shared volume", "共享卷"), ("live migration", "实时迁移"), ("heartbeat network", "心跳网络"),
-    ("disk witness", "磁盘见证"), ("file share", "文件共享"), ("listener", "侦听器"),
-    ("availability group", "可用性组"), ("domain controller", "域控制器"), ("scheduled task", "计划任务"),
-    ("network adapter", "网络适配器"), ("virtual hard disk", "虚拟硬盘"), ("checkpoint", "检查点"),
-    ("integration service", "集成服务"), ("firewall rule", "防火墙规则"), ("license server", "许可证服务器"),
+    ("network name resource", "网络名称资源"),
+    ("virtual machine", "虚拟机"),
+    ("cluster node", "群集节点"),
+    ("storage pool", "存储池"),
+    ("backup job", "备份作业"),
+    ("certificate", "证书"),
+    ("service account", "服务账户"),
+    ("replication partner", "复制伙伴"),
+    ("snapshot", "快照"),
+    ("virtual switch", "虚拟交换机"),
+    ("quorum witness", "仲裁见证"),
+    ("DNS record", "DNS 记录"),
+    ("mailbox database", "邮箱数据库"),
+    ("update package", "更新包"),
+    ("IP address resource", "IP 地址资源"),
+    ("shared volume", "共享卷"),
+    ("live migration", "实时迁移"),
+    ("heartbeat network", "心跳网络"),
+    ("disk witness", "磁盘见证"),
+    ("file share", "文件共享"),
+    ("listener", "侦听器"),
+    ("availability group", "可用性组"),
+    ("domain controller", "域控制器"),
+    ("scheduled task", "计划任务"),
+    ("network adapter", "网络适配器"),
+    ("virtual hard disk", "虚拟硬盘"),
+    ("checkpoint", "检查点"),
+    ("integration service", "集成服务"),
+    ("firewall rule", "防火墙规则"),
+    ("license server", "许可证服务器"),
 ]
 FAILURES = [
-    ("failed to come online", "无法联机"), ("could not be reached", "无法访问"), ("timed out", "超时"),
-    ("was denied access", "访问被拒绝"), ("is not compatible with the target", "与目标不兼容"),
-    ("failed registration", "注册失败"), ("is corrupted", "已损坏"), ("ran out of space", "空间不足"),
-    ("failed to start", "启动失败"), ("lost connectivity", "失去连接"), ("was removed", "已被删除"),
-    ("could not be validated", "无法验证"), ("is in a failed state", "处于失败状态"),
-    ("stopped responding", "停止响应"), ("could not be created", "无法创建"),
+    ("failed to come online", "无法联机"),
+    ("could not be reached", "无法访问"),
+    ("timed out", "超时"),
+    ("was denied access", "访问被拒绝"),
+    ("is not compatible with the target", "与目标不兼容"),
+    ("failed registration", "注册失败"),
+    ("is corrupted", "已损坏"),
+    ("ran out of space", "空间不足"),
+    ("failed to start", "启动失败"),
+    ("lost connectivity", "失去连接"),
+    ("was removed", "已被删除"),
+    ("could not be validated", "无法验证"),
+    ("is in a failed state", "处于失败状态"),
+    ("stopped responding", "停止响应"),
+    ("could not be created", "无法创建"),
 ]
 REASONS = [
     ("the account lacks permissions on the object", "帐户对该对象没有权限"),
@@ -82,8 +111,30 @@ FIXES = [
     "Synchronise the time source with `w32tm /resync`.",
     "Renew the certificate and bind it to the {component} service.",
 ]
-SYLLABLES = ["vm", "clus", "net", "ft", "sv", "rhs", "disk", "mgmt", "stor", "repl", "sync",
-             "host", "csv", "wmi", "rpc", "lsa", "kdc", "wsus", "iscsi", "mpio", "hv", "ws"]
+SYLLABLES = [
+    "vm",
+    "clus",
+    "net",
+    "ft",
+    "sv",
+    "rhs",
+    "disk",
+    "mgmt",
+    "stor",
+    "repl",
+    "sync",
+    "host",
+    "csv",
+    "wmi",
+    "rpc",
+    "lsa",
+    "kdc",
+    "wsus",
+    "iscsi",
+    "mpio",
+    "hv",
+    "ws",
+]
 NOISE = [
     "INFO [RCM] rcm::RcmGroup::UpdateStateIfChanged: (Available Storage, Online --> Online)",
     "DBG [NETFTAPI] Signaled NetftRemoteReachable event, local address {ip}:3343",
@@ -92,7 +143,7 @@ NOISE = [
     "Successfully scheduled Software Protection service for re-start.",
     "The WinHTTP Web Proxy Auto-Discovery Service service entered the stopped state.",
     "INFO [GUM] Node 2: Processing RequestLock 1:{n}",
-    "Session \"{guid}\" started for user {host}\\admin.",
+    'Session "{guid}" started for user {host}\\admin.',
     "Backup of volume C: completed at {n} MB/s.",
     "系统时间已从 {n} 更改为 {n}。",
     "服务控制管理器: Windows Modules Installer 服务进入运行状态。",
@@ -129,8 +180,10 @@ def make_entry(i: int, rng: random.Random) -> tuple[Entry, dict]:
         cause = f"{reason[1]}。"
         phrase = failure[1] + "，原因是" + reason[1]
     else:
-        message = (f"The {subject[0]} '{name}' {failure[0]} because {reason[0]}. "
-                   f"The {component} component returned error {code}.")
+        message = (
+            f"The {subject[0]} '{name}' {failure[0]} because {reason[0]}. "
+            f"The {component} component returned error {code}."
+        )
         title = f"{product}: {subject[0]} {failure[0]} ({component})"
         symptom = f"Event {event_id} from {provider}:\n\n```\n{message}\n```"
         cause = reason[0].capitalize() + "."
@@ -141,10 +194,16 @@ def make_entry(i: int, rng: random.Random) -> tuple[Entry, dict]:
         for n, s in enumerate(steps, 1)
     )
     rules = [
-        {"name": "event-and-text", "weight": 0.95,
-         "all": [{"event": {"id": event_id, "source": provider}}, {"phrase": phrase}]},
-        {"name": "component-code", "weight": 0.8,
-         "any": [{"code": code}, {"regex": rf"\b{component}\b.{{0,40}}{code}"}]},
+        {
+            "name": "event-and-text",
+            "weight": 0.95,
+            "all": [{"event": {"id": event_id, "source": provider}}, {"phrase": phrase}],
+        },
+        {
+            "name": "component-code",
+            "weight": 0.8,
+            "any": [{"code": code}, {"regex": rf"\b{component}\b.{{0,40}}{code}"}],
+        },
         {"name": "product-text", "weight": 0.6, "all": [{"product": product}, {"phrase": phrase}]},
     ]
     entry = Entry(
@@ -154,13 +213,20 @@ def make_entry(i: int, rng: random.Random) -> tuple[Entry, dict]:
         language="zh" if chinese else "en",
         products=(product,),
         tags=(subject[0].split()[0], component),
-        signatures=Signatures(messages=(message,), events=(EventSignature(event_id, provider),), codes=(code,)),
+        signatures=Signatures(
+            messages=(message,), events=(EventSignature(event_id, provider),), codes=(code,)
+        ),
         rules=tuple(rules),
         sections=(("Symptom", symptom), ("Cause", cause), ("Fix", fix)),
         owner="writer",
     )
-    paste_facts = {"event_id": event_id, "provider": provider, "message": message, "name": name,
-                   "chinese": chinese}
+    paste_facts = {
+        "event_id": event_id,
+        "provider": provider,
+        "message": message,
+        "name": name,
+        "chinese": chinese,
+    }
     return entry, paste_facts
 
 
@@ -191,9 +257,15 @@ def make_paste(facts: dict, rng: random.Random, words: int = 300) -> str:
     )
     lines = []
     while sum(len(l.split()) for l in lines) < words:
-        line = rng.choice(NOISE).format(ip=f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
-                                        n=rng.randint(1, 99999), guid=_guid(rng), host=_host(rng))
-        lines.append(f"{rng.randint(2020, 2024)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 1{rng.randint(0, 9)}:2{rng.randint(0, 9)}:3{rng.randint(0, 9)} {line}")
+        line = rng.choice(NOISE).format(
+            ip=f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            n=rng.randint(1, 99999),
+            guid=_guid(rng),
+            host=_host(rng),
+        )
+        lines.append(
+            f"{rng.randint(2020, 2024)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)} 1{rng.randint(0, 9)}:2{rng.randint(0, 9)}:3{rng.randint(0, 9)} {line}"
+        )
     cut = rng.randint(0, len(lines))
     return "\n".join(lines[:cut] + [event] + lines[cut:])
 

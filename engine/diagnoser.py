@@ -18,9 +18,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .entry import Entry
 from .errors import EntryError, KBError
@@ -70,8 +70,10 @@ class Reload:
 
 
 def _warm_glossary(glossary: Glossary) -> None:
-    warm_up(tuple(word for group in glossary.groups for word in group)
-            + tuple(a for p in glossary.products for a in (p.name, *p.aliases)))
+    warm_up(
+        tuple(word for group in glossary.groups for word in group)
+        + tuple(a for p in glossary.products for a in (p.name, *p.aliases))
+    )
 
 
 class Diagnoser:
@@ -111,14 +113,21 @@ class Diagnoser:
         if search is not None:
             search.close()
         self.search = SearchIndex.ensure(
-            list(entries.values()), self.index_dir, kb_fingerprint, glossary, progress, rebuild_index
+            list(entries.values()),
+            self.index_dir,
+            kb_fingerprint,
+            glossary,
+            progress,
+            rebuild_index,
         )
         return Snapshot(entries, glossary, rules, tuple(errors))
 
     @staticmethod
     def _rule_errors(rules: RuleBook, entries: dict[str, Entry]) -> list[EntryError]:
         return [
-            EntryError(entries[entry_id].path, 1, f"rule {(err.rule_index or 0) + 1}: {err} (rule skipped)")
+            EntryError(
+                entries[entry_id].path, 1, f"rule {(err.rule_index or 0) + 1}: {err} (rule skipped)"
+            )
             for entry_id, rule_errors in rules.errors.items()
             for err in rule_errors
         ]
@@ -161,8 +170,14 @@ class Diagnoser:
         normalised = normalise(text, snap.glossary, self.max_paste_bytes)
         rule_hits = snap.rules.evaluate(normalised)
         search_hits = self.search.search(normalised, limit=max(SEARCH_DEPTH, top))
-        remedies = fuse(rule_hits, search_hits, snap.entries, normalised.facts, top,
-                        snap.glossary.generic_products)
+        remedies = fuse(
+            rule_hits,
+            search_hits,
+            snap.entries,
+            normalised.facts,
+            top,
+            snap.glossary.generic_products,
+        )
         confident = bool(remedies) and remedies[0].confidence >= self.threshold
         return Diagnosis(
             confident=confident,
@@ -202,13 +217,19 @@ class Diagnoser:
             with self._lock:
                 self._snapshot = snapshot
             self._retired.append((time.monotonic(), old.rules))
-            reload = Reload(changed, removed, snapshot.errors, changes.glossary,
-                            time.perf_counter() - started)
+            reload = Reload(
+                changed, removed, snapshot.errors, changes.glossary, time.perf_counter() - started
+            )
             self.last_reload = reload
             for error in snapshot.errors:
                 log.warning("kb: %s (the last good version keeps serving)", error)
-            log.info("kb reloaded: %d changed, %d removed, %d problems in %.2f s",
-                     len(changed), len(removed), len(snapshot.errors), reload.seconds)
+            log.info(
+                "kb reloaded: %d changed, %d removed, %d problems in %.2f s",
+                len(changed),
+                len(removed),
+                len(snapshot.errors),
+                reload.seconds,
+            )
             return reload
 
     def _free_retired(self, force: bool = False) -> None:
@@ -263,7 +284,7 @@ class KBWatcher:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kb-watcher", daemon=True)
 
-    def start(self) -> "KBWatcher":
+    def start(self) -> KBWatcher:
         self._thread.start()
         return self
 

@@ -7,8 +7,9 @@ shape only; reading and writing files lives in :mod:`engine.kb`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 KINDS = ("troubleshooting", "guide")
 

@@ -103,10 +103,10 @@ def read_cases(path: Path) -> list[Case]:
         except json.JSONDecodeError as exc:
             raise KBError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-            raise KBError(f"{path}:{number}: each line needs a \"text\" string")
+            raise KBError(f'{path}:{number}: each line needs a "text" string')
         expect = data.get("expect", [])
         if not isinstance(expect, list) or not all(isinstance(e, str) for e in expect):
-            raise KBError(f"{path}:{number}: \"expect\" must be a list of entry ids or URLs")
+            raise KBError(f'{path}:{number}: "expect" must be a list of entry ids or URLs')
         kind = str(data.get("kind") or ("uncovered" if not expect else "other"))
         cases.append(Case(number, data["text"], expect, kind))
     if not cases:
@@ -114,9 +114,10 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
-def _first(remedies, wanted) -> int | None:
+def _first(remedies, ids: set[str], sources: set[str]) -> int | None:
+    """1-based rank of the first remedy whose entry id is in *ids* or source in *sources*."""
     for position, remedy in enumerate(remedies, 1):
-        if wanted(remedy.entry):
+        if remedy.entry.id in ids or remedy.entry.source in sources:
             return position
     return None
 
@@ -137,8 +138,8 @@ def evaluate(diagnoser: Diagnoser, cases: list[Case], top: int = 5) -> Report:
         articles = {e for e in expected if "://" in e} | {
             entries[e].source for e in expected if e in entries and entries[e].source
         }
-        rank = _first(diagnosis.remedies, lambda e: e.id in expected or e.source in expected)
-        article_rank = _first(diagnosis.remedies, lambda e: e.id in expected or e.source in articles)
+        rank = _first(diagnosis.remedies, expected, expected)
+        article_rank = _first(diagnosis.remedies, expected, articles)
         top_conf = diagnosis.remedies[0].confidence if diagnosis.remedies else 0.0
         outcome = Outcome(case, rank, article_rank, diagnosis.confident, ids, top_conf)
         report.outcomes.append(outcome)

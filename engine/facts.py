@@ -24,21 +24,24 @@ _EVENT_PATTERNS = [
     re.compile(
         r"(?:\bevent(?:\s*id)?|\beventid|\bevent[_ ]?code|事件\s*(?:ID|标识符|编号)?)"
         r"\s*(?:[:=#]|is|：)?\s*\"?(\d{1,5})\b",
-        re.I,
+        re.IGNORECASE,
     ),
-    re.compile(r"<EventID(?:\s[^>]*)?>\s*(\d{1,5})\s*</EventID>", re.I),
-    re.compile(r"^\s*Id\s*:\s*(\d{1,5})\s*$", re.M),
-    re.compile(r"\"(?:EventID|Id)\"\s*:\s*(\d{1,5})\b", re.I),
+    re.compile(r"<EventID(?:\s[^>]*)?>\s*(\d{1,5})\s*</EventID>", re.IGNORECASE),
+    re.compile(r"^\s*Id\s*:\s*(\d{1,5})\s*$", re.MULTILINE),
+    re.compile(r"\"(?:EventID|Id)\"\s*:\s*(\d{1,5})\b", re.IGNORECASE),
     # "Microsoft-Windows-FailoverClustering 1196" / CSV "...FailoverClustering,1196,"
     re.compile(r"\bMicrosoft-Windows-[A-Za-z-]+[\s,;|]+(\d{3,5})\b"),
 ]
 _SOURCE_PATTERNS = [
-    re.compile(r"^\s*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)\s*[:=：]\s*(\S[^\r\n]*?)\s*$", re.I | re.M),
-    re.compile(r"<Provider\s+Name=['\"]([^'\"]+)['\"]", re.I),
+    re.compile(
+        r"^\s*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)\s*[:=：]\s*(\S[^\r\n]*?)\s*$",
+        re.IGNORECASE | re.MULTILINE,
+    ),
+    re.compile(r"<Provider\s+Name=['\"]([^'\"]+)['\"]", re.IGNORECASE),
     re.compile(r"\b(Microsoft-Windows-[A-Za-z][A-Za-z-]*[A-Za-z])"),
-    re.compile(r"(?:\bSource|来源)\s*[:=：]\s*([A-Za-z][\w.-]*)", re.I),
+    re.compile(r"(?:\bSource|来源)\s*[:=：]\s*([A-Za-z][\w.-]*)", re.IGNORECASE),
 ]
-_HEX_CODE = re.compile(r"(?<![\w-])0x[0-9a-f]{4,8}\b", re.I)
+_HEX_CODE = re.compile(r"(?<![\w-])0x[0-9a-f]{4,8}\b", re.IGNORECASE)
 _NEG_HRESULT = re.compile(r"(?<![\w.])-(21\d{8})\b")
 _NAMED_CODE = re.compile(
     r"\b(?:E_[A-Z][A-Z_]{2,}|ERROR_[A-Z][A-Z0-9_]{2,}|RPC_[SEX]_[A-Z_]{3,}|WBEM_E_[A-Z_]{3,}|"
@@ -74,7 +77,11 @@ def find_events(text: str) -> list[EventFact]:
     A paste usually holds one event, so every ID found takes the first source named in the
     paste; a paste with several sources keeps the one nearest before each ID.
     """
-    sources = [(m.start(), m.group(1).strip().strip("\"'")) for p in _SOURCE_PATTERNS for m in p.finditer(text)]
+    sources = [
+        (m.start(), m.group(1).strip().strip("\"'"))
+        for p in _SOURCE_PATTERNS
+        for m in p.finditer(text)
+    ]
     sources = [(pos, s) for pos, s in sources if s and len(s) <= 80]
     sources.sort()
     ids: list[tuple[int, int]] = []
@@ -110,7 +117,7 @@ def find_codes(text: str) -> list[str]:
 def canonical_code(code: str) -> str:
     """The form :func:`find_codes` produces, for codes written by a writer."""
     code = code.strip()
-    if re.fullmatch(r"0x[0-9a-f]{1,8}", code, re.I):
+    if re.fullmatch(r"0x[0-9a-f]{1,8}", code, re.IGNORECASE):
         return "0x" + code[2:].lower().rjust(8, "0")
     if re.fullmatch(r"-21\d{8}", code):
         return f"0x{(1 << 32) + int(code):08x}"
@@ -121,7 +128,7 @@ _QUESTION = re.compile(
     r"[?？]\s*$|^\s*(?:how|what|why|when|where|which|who|can|could|is|are|does|do|should|"
     r"will|would|any(?:one|body)?)\b|\b(?:how (?:do|can|to|should)|steps to|is there a way)\b"
     r"|如何|怎么|怎样|为什么|为何|是否|能否|可否|吗[？?]?\s*$",
-    re.I | re.M,
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
@@ -135,14 +142,14 @@ _HOWTO = re.compile(
     r"change|enable|use|deploy|back ?up|migrate)|step[- ]by[- ]step|steps to|set ?up|configure|"
     r"install(?:ing)?|guide|what order)\b|怎么配置|如何配置|如何设置|怎么设置|如何安装|怎么安装|"
     r"如何修改|怎么修改|如何更改|如何使用|怎么用|步骤|前提条件|配置方法",
-    re.I,
+    re.IGNORECASE,
 )
 
 
 _ERROR_WORDS = re.compile(
     r"\b(?:error|errors|fail|fails|failed|failure|exception|cannot|can't|unable|denied|invalid)\b"
     r"|错误|失败|异常|无法|拒绝",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -24,9 +24,10 @@ entry written in Chinese and the reverse.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import ahocorasick
 import yaml
@@ -108,11 +109,11 @@ class Glossary:
         return frozenset(p.name for p in self.products if p.generic)
 
     @classmethod
-    def empty(cls) -> "Glossary":
+    def empty(cls) -> Glossary:
         return cls([], [])
 
     @classmethod
-    def from_data(cls, data: Any, path: Path | str | None = None) -> "Glossary":
+    def from_data(cls, data: Any, path: Path | str | None = None) -> Glossary:
         if data is None:
             return cls.empty()
         if not isinstance(data, dict):
@@ -129,8 +130,14 @@ class Glossary:
                 raise EntryError(path, 1, f"aliases of product {item['name']!r} must be a list")
             unknown = set(item) - {"name", "aliases", "generic"}
             if unknown:
-                raise EntryError(path, 1, f"glossary product {item['name']!r}: unknown key(s) {', '.join(sorted(unknown))}")
-            products.append(Product(item["name"], tuple(str(a) for a in aliases), bool(item.get("generic"))))
+                raise EntryError(
+                    path,
+                    1,
+                    f"glossary product {item['name']!r}: unknown key(s) {', '.join(sorted(unknown))}",
+                )
+            products.append(
+                Product(item["name"], tuple(str(a) for a in aliases), bool(item.get("generic")))
+            )
         groups = []
         for group in data.get("terms") or []:
             if not isinstance(group, list) or len(group) < 2:
@@ -139,7 +146,7 @@ class Glossary:
         return cls(products, groups)
 
     @classmethod
-    def load(cls, kb_dir: Path) -> "Glossary":
+    def load(cls, kb_dir: Path) -> Glossary:
         """Read ``kb_dir/glossary.yaml``; a KB without one has an empty glossary."""
         path = Path(kb_dir) / GLOSSARY_FILE
         if not path.exists():
@@ -149,7 +156,9 @@ class Glossary:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else 1
-            raise EntryError(path, line, f"glossary is not valid YAML: {getattr(exc, 'problem', exc)}")
+            raise EntryError(
+                path, line, f"glossary is not valid YAML: {getattr(exc, 'problem', exc)}"
+            )
         return cls.from_data(data, path)
 
     def canonical_product(self, name: str) -> str | None:

@@ -25,9 +25,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -133,7 +134,9 @@ def construct_front_matter(loader, node, data: dict, key_lines: dict, fm_start: 
         try:
             key = loader.construct_object(key_node, deep=True)
         except yaml.YAMLError as exc:
-            raise EntryError(path, line, f"front-matter key cannot be read: {getattr(exc, 'problem', exc)}")
+            raise EntryError(
+                path, line, f"front-matter key cannot be read: {getattr(exc, 'problem', exc)}"
+            )
         if not isinstance(key, str):
             raise EntryError(path, line, f"front-matter key {key!r} must be a word")
         if key in data:
@@ -191,8 +194,14 @@ def _signatures(data: dict, key_lines: dict, path) -> Signatures:
         raise EntryError(path, line, "'signatures' must be a mapping with messages, events, codes")
     messages = _str_list(raw, "messages", {"messages": line}, path)
     # YAML reads an unquoted 0x80070005 as the integer 2147942405: give it back its hex form.
-    raw_codes = [f"0x{c:08x}" if isinstance(c, int) and not isinstance(c, bool) else c
-                 for c in (raw.get("codes") or [])] if isinstance(raw.get("codes"), list) else raw.get("codes")
+    raw_codes = (
+        [
+            f"0x{c:08x}" if isinstance(c, int) and not isinstance(c, bool) else c
+            for c in (raw.get("codes") or [])
+        ]
+        if isinstance(raw.get("codes"), list)
+        else raw.get("codes")
+    )
     codes = _str_list({"codes": raw_codes}, "codes", {"codes": line}, path)
     events: list[EventSignature] = []
     for item in raw.get("events") or []:
@@ -236,7 +245,9 @@ def build_entry(data: dict, key_lines: dict, sections, path) -> Entry:
         raise EntryError(path, line_of("ingest"), "'ingest' must be a mapping (provenance)")
     owner = str(data.get("owner") or ("ingest" if ingest else "writer")).strip()
     if owner not in OWNERS:
-        raise EntryError(path, line_of("owner"), f"owner '{owner}' must be one of {', '.join(OWNERS)}")
+        raise EntryError(
+            path, line_of("owner"), f"owner '{owner}' must be one of {', '.join(OWNERS)}"
+        )
     rules = data.get("rules") or []
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise EntryError(path, line_of("rules"), "'rules' must be a list of rule mappings")

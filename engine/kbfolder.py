@@ -48,7 +48,9 @@ class KBFolder:
     def __init__(self, kb_dir: Path):
         self.kb_dir = Path(kb_dir)
         if not self.kb_dir.is_dir():
-            raise KBError(f"knowledge-base folder {self.kb_dir} does not exist (set --kb-dir or KB_DIR)")
+            raise KBError(
+                f"knowledge-base folder {self.kb_dir} does not exist (set --kb-dir or KB_DIR)"
+            )
         self.files: dict[Path, FileState] = {}
         self.glossary_signature = _signature(self.kb_dir / GLOSSARY_FILE)
         self.scan()
@@ -84,7 +86,9 @@ class KBFolder:
             last_good = previous.entry if previous else None
             return FileState(signature, last_good, exc)
         except OSError as exc:  # vanished or unreadable between the listing and the read
-            return FileState(signature, previous.entry if previous else None, EntryError(path, 1, str(exc)))
+            return FileState(
+                signature, previous.entry if previous else None, EntryError(path, 1, str(exc))
+            )
         return FileState(signature, entry, None)
 
     def entries(self) -> tuple[dict[str, Entry], list[EntryError]]:
@@ -100,7 +104,11 @@ class KBFolder:
             if entry is None:
                 continue
             if entry.id in owners:
-                errors.append(EntryError(path, 1, f"duplicate id '{entry.id}': also used by {owners[entry.id]}"))
+                errors.append(
+                    EntryError(
+                        path, 1, f"duplicate id '{entry.id}': also used by {owners[entry.id]}"
+                    )
+                )
                 continue
             owners[entry.id] = path
             entries[entry.id] = entry

@@ -15,7 +15,7 @@ IPv6 address before a time, a URL before a host name).
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 _TLDS = (
     "com|net|org|edu|gov|mil|int|local|lan|corp|internal|intra|intranet|home|domain|ad|"
@@ -39,12 +39,12 @@ _QUOTED = (
 
 # (kind, compiled pattern, placeholder). Kept as data: add a line to mask a new shape.
 MASKS: list[tuple[str, re.Pattern[str], str]] = [
-    ("url", re.compile(r"\b(?:https?|ftp|file)://[^\s<>\"'\u201d\u2019]+", re.I), "<URL>"),
+    ("url", re.compile(r"\b(?:https?|ftp|file)://[^\s<>\"'\u201d\u2019]+", re.IGNORECASE), "<URL>"),
     ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), "<EMAIL>"),
     (
         "guid",
         re.compile(
-            r"\{?\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b\}?", re.I
+            r"\{?\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b\}?", re.IGNORECASE
         ),
         "<GUID>",
     ),
@@ -61,11 +61,11 @@ MASKS: list[tuple[str, re.Pattern[str], str]] = [
             r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s+\d\d:\d\d:\d\d"
             r"|\b\d{1,2}:\d\d:\d\d(?:[.,]\d+)?(?:\s?[AP]M)?"
             r"|\d{4}年\d{1,2}月\d{1,2}日(?:\s*\d{1,2}:\d\d(?::\d\d)?)?)",
-            re.I,
+            re.IGNORECASE,
         ),
         "<TIME>",
     ),
-    ("mac", re.compile(r"\b[0-9a-f]{2}(?:[:-][0-9a-f]{2}){5}\b", re.I), "<MAC>"),
+    ("mac", re.compile(r"\b[0-9a-f]{2}(?:[:-][0-9a-f]{2}){5}\b", re.IGNORECASE), "<MAC>"),
     (
         "ip",
         re.compile(
@@ -74,7 +74,7 @@ MASKS: list[tuple[str, re.Pattern[str], str]] = [
             r"|(?<![\w:])(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?"
             r"(?:%\d+)?(?![\w])"
             r"|(?<![\w:])fe80::?[0-9a-f:]*[0-9a-f](?:%\d+)?",
-            re.I,
+            re.IGNORECASE,
         ),
         "<IP>",
     ),
@@ -99,7 +99,7 @@ MASKS: list[tuple[str, re.Pattern[str], str]] = [
         # Dotted names are candidates; only those ending in a top-level domain are hosts
         # (see _is_host): System.Management.Automation and netft.sys stay as they are.
         "host",
-        re.compile(r"\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+\b", re.I),
+        re.compile(r"\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+\b", re.IGNORECASE),
         "<HOST>",
     ),
     ("name", re.compile(_QUOTED), "<NAME>"),
@@ -146,7 +146,7 @@ def _is_host(match: re.Match[str]) -> bool:
 
 # Names in angle brackets that documentation uses for the variable parts: <name>, <servername>
 _DOC_PLACEHOLDER = re.compile(
-    r"<(?:[a-z]+[ _]?)?(?:name|node|server|computer|host|vm|guid|id|address|ip)>", re.I
+    r"<(?:[a-z]+[ _]?)?(?:name|node|server|computer|host|vm|guid|id|address|ip)>", re.IGNORECASE
 )
 PLACEHOLDERS = {placeholder for _, _, placeholder in MASKS}
 

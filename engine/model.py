@@ -118,9 +118,7 @@ class Remedy:
 
     @property
     def why(self) -> dict[str, Any]:
-        reasons = [
-            f"rule '{h.rule}' fired on " + ", ".join(h.evidence) for h in self.rule_hits
-        ]
+        reasons = [f"rule '{h.rule}' fired on " + ", ".join(h.evidence) for h in self.rule_hits]
         if self.search_hit and self.search_hit.matched_terms:
             reasons.append("matched terms: " + ", ".join(self.search_hit.matched_terms[:12]))
         return {

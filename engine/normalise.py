@@ -37,9 +37,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029
 _LOOKS_LIKE_HTML = re.compile(
     r"</(?:p|div|span|td|tr|table|li|ul|ol|pre|code|font|html|body|a|b|i|strong|em|h[1-6])\s*>"
     r"|<br\s*/?>|<(?:html|body|div|p|table)[\s>]",
-    re.I,
+    re.IGNORECASE,
 )
-_BLOCK_TAGS = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h[1-6]|/pre|/table)\b[^>]*>", re.I)
+_BLOCK_TAGS = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h[1-6]|/pre|/table)\b[^>]*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _QUOTES = str.maketrans({"\u2032": "'", "\u00b4": "'", "\u201b": "'"})
 
@@ -48,7 +48,7 @@ _ERROR_CUES = re.compile(
     r"error|fail|cannot|can't|could not|unable|not compatible|incompatible|denied|invalid|"
     r"exception|warning|critical|unknown|timed? ?out|not (?:found|available|responding)|"
     r"event ?id|事件|错误|失败|无法|不能|不兼容|异常|警告|未知|拒绝|超时|故障",
-    re.I,
+    re.IGNORECASE,
 )
 
 

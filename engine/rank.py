@@ -20,7 +20,7 @@ The constants were calibrated on ``tests/data/eval.jsonl`` (see ``docs/ranking.m
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .entry import Entry
 from .model import Facts, Remedy, RuleHit, SearchHit
@@ -44,7 +44,9 @@ def noisy_or(weights: Iterable[float]) -> float:
     return 1.0 - miss
 
 
-def search_strength(hit: SearchHit | None, best_score: float, question: bool = False) -> tuple[float, float]:
+def search_strength(
+    hit: SearchHit | None, best_score: float, question: bool = False
+) -> tuple[float, float]:
     """(strength for ranking, convincingness for confidence), both 0..1.
 
     A question is worded by the asker, not copied from the error: how much of it the entry

@@ -126,13 +126,20 @@ def eval_cmd(cases_file, as_json, kb_dir, index_dir):
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    header = (f"{'kind':<16}{'cases':>6}{'R@1':>7}{'R@3':>7}{'MRR':>7}{'A@1':>7}{'conf':>7}"
-              f"{'neg':>5}{'flagged':>9}")
+    header = (
+        f"{'kind':<16}{'cases':>6}{'R@1':>7}{'R@3':>7}{'MRR':>7}{'A@1':>7}{'conf':>7}"
+        f"{'neg':>5}{'flagged':>9}"
+    )
     click.echo(header)
     rows = [("overall", report["overall"]), *report["by_kind"].items()]
     for name, g in rows:
+
         def fmt(value):
-            return f"{value:.3f}" if isinstance(value, float) else ("-" if value is None else str(value))
+            return (
+                f"{value:.3f}"
+                if isinstance(value, float)
+                else ("-" if value is None else str(value))
+            )
 
         click.echo(
             f"{name:<16}{g['cases']:>6}{fmt(g['recall@1']):>7}{fmt(g['recall@3']):>7}"

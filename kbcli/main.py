@@ -44,7 +44,9 @@ def user_errors(func):
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
             name = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-            raise click.ClickException(f"{exc.strerror or exc}{':' if name else ''}{name}") from None
+            raise click.ClickException(
+                f"{exc.strerror or exc}{':' if name else ''}{name}"
+            ) from None
 
     return wrapper
 

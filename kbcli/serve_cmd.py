@@ -64,11 +64,16 @@ def _bind(host: str, port: int) -> socket.socket:
 @kb_dir_option
 @index_dir_option
 @click.option(
-    "--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
     help="Threads per worker process.",
 )
 @click.option(
-    "--workers", type=click.IntRange(1, 64), default=None,
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
     help="Worker processes (default: $KB_WORKERS, else one per CPU, at most 4).",
 )
 @user_errors
@@ -84,7 +89,9 @@ def serve_cmd(host, port, kb_dir, index_dir, threads, workers):
     from webapp import create_app, prefork
 
     # One line per event on stderr: reloads, broken KB files, waitress's own warnings.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     host = host or os.environ.get("KB_HOST") or DEFAULT_HOST
     port = _port_from_env() if port is None else port
     workers = workers or _workers_from_env()

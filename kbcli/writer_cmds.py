@@ -63,7 +63,7 @@ owner: writer
 
 _TODO = {
     "Symptom": "TODO: what the user sees: the error message, dialog or event, verbatim in a "
-               "fenced code block, and when it happens.",
+    "fenced code block, and when it happens.",
     "Cause": "TODO: why it happens.",
     "Fix": "TODO: the steps that solve it, as a numbered list.",
     "Summary": "TODO: what this guide is for, in a sentence or two.",
@@ -73,8 +73,9 @@ _TODO = {
 
 def skeleton(entry_id: str, title: str, kind: str = "troubleshooting") -> str:
     """A new entry's text: every key (the optional ones as comments) and every section."""
-    identity = dump_yaml({"id": entry_id, "title": title, "kind": kind,
-                          "language": detect_language(title)})
+    identity = dump_yaml(
+        {"id": entry_id, "title": title, "kind": kind, "language": detect_language(title)}
+    )
     parts = [_FRONT_MATTER.format(identity=identity)]
     for name in SECTIONS[kind]:
         todo = _TODO.get(name) if name in REQUIRED_SECTIONS[kind] else None
@@ -119,11 +120,15 @@ def new_cmd(entry_id, title, kind, kb_dir):
         )
     existing = _existing(kb, entry_id)
     if existing is not None:
-        raise KBError(f"an entry with id '{entry_id}' already exists: {existing}; choose another --id")
+        raise KBError(
+            f"an entry with id '{entry_id}' already exists: {existing}; choose another --id"
+        )
     path = kb / f"{entry_id}.md"
     write_atomic(path, skeleton(entry_id, title, kind))
     click.echo(str(path))
-    click.echo("next: fill in the TODOs, add an example, then run 'kb lint' and 'kb test'", err=True)
+    click.echo(
+        "next: fill in the TODOs, add an example, then run 'kb lint' and 'kb test'", err=True
+    )
 
 
 # --- kb lint ---------------------------------------------------------------------------------
@@ -202,8 +207,10 @@ def test_summary(results: list[ExampleResult], broken: int = 0) -> str:
     entries = len({r.path for r in results})
     without = len({r.path for r in results if r.number == 0})
     failed = sum(1 for r in examples if not r.passed)
-    line = (f"{len(examples)} example{'s' if len(examples) != 1 else ''} in {entries} "
-            f"entr{'y' if entries == 1 else 'ies'}: ")
+    line = (
+        f"{len(examples)} example{'s' if len(examples) != 1 else ''} in {entries} "
+        f"entr{'y' if entries == 1 else 'ies'}: "
+    )
     if failed:
         line += f"{len(examples) - failed} pass, {failed} fail"
     else:

@@ -32,13 +32,26 @@ def modules(package: str) -> list[Path]:
 
 @pytest.mark.parametrize("path", modules("engine"), ids=lambda p: str(p.relative_to(REPO)))
 def test_the_engine_is_a_pure_library(path):
-    forbidden = {"flask", "werkzeug", "feedparser", "bs4", "markdownify", "waitress", "click",
-                 "ingest", "webapp", "kbcli"}
+    forbidden = {
+        "flask",
+        "werkzeug",
+        "feedparser",
+        "bs4",
+        "markdownify",
+        "waitress",
+        "click",
+        "ingest",
+        "webapp",
+        "kbcli",
+    }
     assert not imports_of(path) & forbidden
 
 
-@pytest.mark.parametrize("path", [p for package in ("engine", "ingest", "webapp", "kbcli")
-                                  for p in modules(package)], ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize(
+    "path",
+    [p for package in ("engine", "ingest", "webapp", "kbcli") for p in modules(package)],
+    ids=lambda p: str(p.relative_to(REPO)),
+)
 def test_each_third_party_engine_lives_behind_one_module(path):
     imported = imports_of(path)
     relative = path.relative_to(REPO).as_posix()

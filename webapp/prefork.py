@@ -23,7 +23,7 @@ import select
 import signal
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 STARTUP_TIMEOUT_S = 600.0
@@ -48,7 +48,7 @@ def _child(build: Callable[[], tuple[object, Callable[[], None]]], ready_fd: int
             close()
     except SystemExit:
         pass
-    except BaseException:  # noqa: BLE001 - report and die; the parent restarts or stops
+    except BaseException:
         log.exception("worker %d failed", os.getpid())
         code = 1
     finally:
@@ -113,8 +113,12 @@ def serve(
                 continue
             if time.monotonic() - started < 30:
                 stop()
-                raise WorkerFailed(f"a worker exited {os.waitstatus_to_exitcode(status)} while starting; see the log")
-            log.warning("worker %d exited (%s); starting another", pid, os.waitstatus_to_exitcode(status))
+                raise WorkerFailed(
+                    f"a worker exited {os.waitstatus_to_exitcode(status)} while starting; see the log"
+                )
+            log.warning(
+                "worker %d exited (%s); starting another", pid, os.waitstatus_to_exitcode(status)
+            )
             spawn()
     finally:
         stop()
@@ -141,4 +145,6 @@ def _await_ready(ready_r: int, workers: int, children: dict[int, float]) -> None
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid:
             children.pop(pid, None)
-            raise WorkerFailed(f"a worker exited {os.waitstatus_to_exitcode(status)} while starting; see the log")
+            raise WorkerFailed(
+                f"a worker exited {os.waitstatus_to_exitcode(status)} while starting; see the log"
+            )

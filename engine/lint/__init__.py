@@ -79,8 +79,11 @@ def lint_kb(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) -> Li
             probes.extend(check_rules(src, glossary, glossary_ok=not glossary_problems))
             add_engine_verdicts(src)
         except Exception as exc:  # noqa: BLE001 - one odd file must not hide the others
-            src.add(1, f"kb lint could not finish checking this file ({type(exc).__name__}: {exc}); "
-                       "please report it")
+            src.add(
+                1,
+                f"kb lint could not finish checking this file ({type(exc).__name__}: {exc}); "
+                "please report it",
+            )
     check_breadth(probes, glossary)
     for src in checked:
         problems.extend(src.problems)
@@ -93,7 +96,9 @@ def _safe_parse(path: Path) -> Source:
         return parse(path)
     except Exception as exc:  # noqa: BLE001 - see above
         src = Source(str(path))
-        src.add(1, f"kb lint could not read this file ({type(exc).__name__}: {exc}); please report it")
+        src.add(
+            1, f"kb lint could not read this file ({type(exc).__name__}: {exc}); please report it"
+        )
         return src
 
 
@@ -109,7 +114,9 @@ def _expand(paths, glossary_path: Path, problems: list[Problem]) -> tuple[list[P
         path = Path(raw)
         if path.is_dir():
             targets.extend(kbfile.entry_files(path))
-            check_glossary |= _key(path / GLOSSARY_FILE) == _key(glossary_path) and glossary_path.exists()
+            check_glossary |= (
+                _key(path / GLOSSARY_FILE) == _key(glossary_path) and glossary_path.exists()
+            )
         elif path.name == GLOSSARY_FILE:
             if _key(path) == _key(glossary_path):
                 check_glossary = True

@@ -53,7 +53,10 @@ def _check_keys(src: Source) -> None:
         value = src.data.get(parent)
         for key in value if isinstance(value, dict) else ():
             if key not in allowed:
-                src.add(src.where_key(parent, key), f"unknown key '{key}' in {parent}{hint(key, allowed)}")
+                src.add(
+                    src.where_key(parent, key),
+                    f"unknown key '{key}' in {parent}{hint(key, allowed)}",
+                )
     signatures = src.data.get("signatures")
     events = signatures.get("events") if isinstance(signatures, dict) else None
     for index, event in enumerate(events if isinstance(events, list) else ()):
@@ -70,17 +73,30 @@ def _check_values(src: Source) -> None:
     source = data.get("source")
     has_source = isinstance(source, str) and bool(source.strip())
     if has_source and not _HTTP.match(source.strip()):
-        src.add(src.where("source"), f"source '{source.strip()}' must be an http(s) URL (the article this entry comes from)")
+        src.add(
+            src.where("source"),
+            f"source '{source.strip()}' must be an http(s) URL (the article this entry comes from)",
+        )
     if data.get("ingest") is not None and not has_source:
-        src.add(src.where_key("ingest"), "an ingested entry (it has 'ingest:') needs 'source', the URL of its article")
+        src.add(
+            src.where_key("ingest"),
+            "an ingested entry (it has 'ingest:') needs 'source', the URL of its article",
+        )
     for root in ("signatures", "rules"):
         for node in unquoted_codes(node_at(src.node, (root,))):
             number = yaml.safe_load(node.value)
-            src.add(src.position(node), f"code {node.value} must be quoted ('{node.value}'): without quotes "
-                                        f"YAML reads it as the number {number}, which no paste contains")
+            src.add(
+                src.position(node),
+                f"code {node.value} must be quoted ('{node.value}'): without quotes "
+                f"YAML reads it as the number {number}, which no paste contains",
+            )
     language = data.get("language")
-    if language is not None and not (isinstance(language, str) and _LANGUAGE.match(language.strip())):
-        src.add(src.where("language"), f"language {language!r} must be a language code such as en or zh")
+    if language is not None and not (
+        isinstance(language, str) and _LANGUAGE.match(language.strip())
+    ):
+        src.add(
+            src.where("language"), f"language {language!r} must be a language code such as en or zh"
+        )
 
 
 def _check_examples(src: Source) -> None:
@@ -88,7 +104,9 @@ def _check_examples(src: Source) -> None:
     if examples is None:
         return
     if not isinstance(examples, list):
-        src.add(src.where("examples"), "'examples' must be a list of pastes: start each one with '- '")
+        src.add(
+            src.where("examples"), "'examples' must be a list of pastes: start each one with '- '"
+        )
         src.covered.add("examples")
         return
     for index, example in enumerate(examples):
@@ -97,8 +115,11 @@ def _check_examples(src: Source) -> None:
             src.add(where, f"example {index + 1} is empty")
             src.covered.add("examples")
         elif not isinstance(example, str):
-            src.add(where, f"example {index + 1} is {describe(example)}, not a text: quote the paste, "
-                           "or write it as a block after '|'")
+            src.add(
+                where,
+                f"example {index + 1} is {describe(example)}, not a text: quote the paste, "
+                "or write it as a block after '|'",
+            )
             src.covered.add("examples")
 
 
@@ -127,7 +148,9 @@ def _check_see_also(src: Source, ids: dict[str, str]) -> None:
         if not isinstance(target, str) or not target.strip() or target.strip() in ids:
             continue
         where = src.where("see_also", index) if index is not None else src.where("see_also")
-        src.add(where, f"see_also: no entry has the id '{target.strip()}'{hint(target.strip(), ids)}")
+        src.add(
+            where, f"see_also: no entry has the id '{target.strip()}'{hint(target.strip(), ids)}"
+        )
 
 
 def _check_links(src: Source, ids: dict[str, str]) -> None:
@@ -139,7 +162,9 @@ def _check_links(src: Source, ids: dict[str, str]) -> None:
         if in_fence:
             continue
         text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
-        found = [(m.start() + 1, m.group("target")) for m in _LINK.finditer(text) if not m.group("image")]
+        found = [
+            (m.start() + 1, m.group("target")) for m in _LINK.finditer(text) if not m.group("image")
+        ]
         reference = _REF_LINK.match(text)
         if reference:
             found.append((reference.start("target") + 1, reference.group("target")))
@@ -214,16 +239,28 @@ def _check_sections(src: Source) -> None:
     for name, line, text in sections:
         canonical = next((s for s in allowed if s.lower() == name.lower()), None)
         if canonical is None:
-            other = next((k for k, names in SECTIONS.items() if k != kind and name.lower() in
-                          (n.lower() for n in names)), None)
+            other = next(
+                (
+                    k
+                    for k, names in SECTIONS.items()
+                    if k != kind and name.lower() in (n.lower() for n in names)
+                ),
+                None,
+            )
             if other:
-                src.add(line, f"section '{name}' belongs in a {other} entry: a {kind} entry has "
-                              f"{', '.join(allowed)}")
+                src.add(
+                    line,
+                    f"section '{name}' belongs in a {other} entry: a {kind} entry has "
+                    f"{', '.join(allowed)}",
+                )
             else:
                 listed = hint(name, allowed) or f": a {kind} entry has {', '.join(allowed)}"
                 src.add(line, f"unknown section '{name}'{listed}")
         elif canonical in seen:
-            src.add(line, f"section '{canonical}' appears twice (first at line {seen[canonical]}): only the first is used")
+            src.add(
+                line,
+                f"section '{canonical}' appears twice (first at line {seen[canonical]}): only the first is used",
+            )
         else:
             seen[canonical] = line
             if canonical != name:

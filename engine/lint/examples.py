@@ -43,7 +43,9 @@ def check_examples(diagnoser, top: int = 5) -> list[ExampleResult]:
         path = entry.path or entry.id
         lines = example_lines(Path(entry.path)) if entry.path else []
         if not entry.examples:
-            results.append(ExampleResult(path, lines[0] if lines else 1, entry.id, 0, "", error=NO_EXAMPLES))
+            results.append(
+                ExampleResult(path, lines[0] if lines else 1, entry.id, 0, "", error=NO_EXAMPLES)
+            )
             continue
         for number, example in enumerate(entry.examples, 1):
             line = lines[number] if number < len(lines) else (lines[0] if lines else 1)
@@ -55,14 +57,20 @@ def check_examples(diagnoser, top: int = 5) -> list[ExampleResult]:
             ids = [r.entry.id for r in diagnosis.remedies]
             rank = ids.index(entry.id) + 1 if entry.id in ids else None
             first = diagnosis.remedies[0] if diagnosis.remedies else None
-            results.append(ExampleResult(
-                path, line, entry.id, number, example,
-                rank=rank,
-                confidence=diagnosis.remedies[rank - 1].confidence if rank else None,
-                confident=diagnosis.confident,
-                first_id=first.entry.id if first else None,
-                first_confidence=first.confidence if first else None,
-            ))
+            results.append(
+                ExampleResult(
+                    path,
+                    line,
+                    entry.id,
+                    number,
+                    example,
+                    rank=rank,
+                    confidence=diagnosis.remedies[rank - 1].confidence if rank else None,
+                    confident=diagnosis.confident,
+                    first_id=first.entry.id if first else None,
+                    first_confidence=first.confidence if first else None,
+                )
+            )
     return results
 
 
@@ -74,6 +82,9 @@ def example_lines(path: Path) -> list[int]:
     lines = [src.where_key("examples")[0]]
     examples = src.data.get("examples")
     if isinstance(examples, list):
-        lines += [src.where("examples", i)[0] for i, value in enumerate(examples)
-                  if isinstance(value, (str, int, float)) and str(value).strip()]
+        lines += [
+            src.where("examples", i)[0]
+            for i, value in enumerate(examples)
+            if isinstance(value, (str, int, float)) and str(value).strip()
+        ]
     return lines

@@ -58,9 +58,14 @@ def lint_glossary(path: Path) -> tuple[Glossary, list[Problem]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        report.problems.append(Problem(report.path, mark.line + 1 if mark else 1,
-                                       mark.column + 1 if mark else 1,
-                                       f"glossary is not valid YAML: {problem}"))
+        report.problems.append(
+            Problem(
+                report.path,
+                mark.line + 1 if mark else 1,
+                mark.column + 1 if mark else 1,
+                f"glossary is not valid YAML: {problem}",
+            )
+        )
         return Glossary.empty(), report.problems
     if node is None:
         return Glossary.empty(), []
@@ -97,25 +102,37 @@ def _check_products(report: _Report, root, products: Any) -> None:
             continue
         for key in item:
             if key not in PRODUCT_KEYS:
-                report.add(key_node(listing, (index,), key),
-                           f"unknown key '{key}' in product '{name}'{hint(key, PRODUCT_KEYS)}")
+                report.add(
+                    key_node(listing, (index,), key),
+                    f"unknown key '{key}' in product '{name}'{hint(key, PRODUCT_KEYS)}",
+                )
         if "generic" in item and not isinstance(item["generic"], bool):
-            report.add(key_node(listing, (index,), "generic"), f"generic of product '{name}' must be true or false")
+            report.add(
+                key_node(listing, (index,), "generic"),
+                f"generic of product '{name}' must be true or false",
+            )
         aliases = item.get("aliases") or []
         if not isinstance(aliases, list):
-            report.add(key_node(listing, (index,), "aliases"), f"aliases of product '{name}' must be a list")
+            report.add(
+                key_node(listing, (index,), "aliases"),
+                f"aliases of product '{name}' must be a list",
+            )
             continue
         for word in (name, *aliases):
             folded = re.sub(r"\s+", " ", str(word).casefold()).strip()
             if folded and owners.setdefault(folded, name) != name:
-                report.add(item_node, f"product '{name}': '{word}' also names product '{owners[folded]}'")
+                report.add(
+                    item_node, f"product '{name}': '{word}' also names product '{owners[folded]}'"
+                )
 
 
 def _check_terms(report: _Report, root, terms: Any) -> None:
     if terms is None:
         return
     if not isinstance(terms, list):
-        report.add(key_node(root, (), "terms"), "'terms' must be a list of groups such as [cluster, 群集]")
+        report.add(
+            key_node(root, (), "terms"), "'terms' must be a list of groups such as [cluster, 群集]"
+        )
         return
     listing = node_at(root, ("terms",))
     for index, group in enumerate(terms):
@@ -125,10 +142,15 @@ def _check_terms(report: _Report, root, terms: Any) -> None:
             continue
         words = [str(w).strip() for w in group if w is not None and str(w).strip()]
         if len(words) < 2:
-            report.add(group_node, f"term group {index + 1} needs two or more words that mean the same")
+            report.add(
+                group_node, f"term group {index + 1} needs two or more words that mean the same"
+            )
             continue
         common = [w for w in words if common_words_only(w)]
         if common:
-            report.add(group_node, f"term group {index + 1} holds the very common word '{common[0]}': "
-                                   "every paste with it would pull the whole group into the search; "
-                                   "keep groups specific")
+            report.add(
+                group_node,
+                f"term group {index + 1} holds the very common word '{common[0]}': "
+                "every paste with it would pull the whole group into the search; "
+                "keep groups specific",
+            )

@@ -82,13 +82,19 @@ def check_rules(src: Source, glossary: Glossary, glossary_ok: bool) -> list[Prob
             continue
         if not isinstance(spec, dict):
             fix = f": write '- phrase: {spec}'" if isinstance(spec, str) else ""
-            src.add(where, f"{label} must be a mapping such as {{phrase: ...}}, not {describe(spec)}{fix}")
+            src.add(
+                where,
+                f"{label} must be a mapping such as {{phrase: ...}}, not {describe(spec)}{fix}",
+            )
             src.covered.add("rules")
             continue
         name = str(spec.get("name") or f"rule-{index + 1}")
         if name in names:
-            src.add(where, f"{label}: the name '{name}' is already used by rule {names[name] + 1}; "
-                           "give each rule its own name")
+            src.add(
+                where,
+                f"{label}: the name '{name}' is already used by rule {names[name] + 1}; "
+                "give each rule its own name",
+            )
         names.setdefault(name, index)
         rule = _compile(src, spec, index, label, where, glossary)
         if rule is None:
@@ -105,7 +111,9 @@ def check_rules(src: Source, glossary: Glossary, glossary_ok: bool) -> list[Prob
     for index, message in enumerate(messages if isinstance(messages, list) else ()):
         if isinstance(message, (str, int, float)) and str(message).strip():
             where = src.where("signatures", "messages", index)
-            probes.append(Probe(src, f"signature message {index + 1}", where, message=str(message).strip()))
+            probes.append(
+                Probe(src, f"signature message {index + 1}", where, message=str(message).strip())
+            )
     return probes
 
 
@@ -115,7 +123,9 @@ def rule_label(index: int, spec: Any) -> str:
     return f"rule {index + 1} ('{name}')" if name not in (None, "") else f"rule {index + 1}"
 
 
-def _leaf_where(src: Source, index: int, kind: str, value: str, default: tuple[int, int]) -> tuple[int, int]:
+def _leaf_where(
+    src: Source, index: int, kind: str, value: str, default: tuple[int, int]
+) -> tuple[int, int]:
     node = find_leaf(node_at(src.node, ("rules", index)), kind, value)
     return src.position(node) if node is not None else default
 
@@ -176,13 +186,21 @@ def static_breadth(rule: Rule, label: str) -> str | None:
     """Why *rule* is over-broad judging from its text alone, or None."""
     for alternative in rule.alternatives():
         if all(_weak(leaf) for leaf in alternative):
-            common = [t for leaf in alternative for t in (leaf.value if leaf.kind == "anytext" else (leaf,))
-                      if t.kind == "phrase" and common_words_only(t.value)]
+            common = [
+                t
+                for leaf in alternative
+                for t in (leaf.value if leaf.kind == "anytext" else (leaf,))
+                if t.kind == "phrase" and common_words_only(t.value)
+            ]
             if not common:
-                return (f"{label} is over-broad: a product or source alone matches every paste "
-                        "that names it; combine it with a phrase, event or code under 'all:'")
-            return (f"{label} is over-broad: phrase '{common[0].value}' is made of common words "
-                    "and nothing else in the rule narrows it")
+                return (
+                    f"{label} is over-broad: a product or source alone matches every paste "
+                    "that names it; combine it with a phrase, event or code under 'all:'"
+                )
+            return (
+                f"{label} is over-broad: phrase '{common[0].value}' is made of common words "
+                "and nothing else in the rule narrows it"
+            )
     return None
 
 
@@ -210,5 +228,8 @@ def check_breadth(probes: list[Probe], glossary: Glossary) -> None:
     for i, probe in enumerate(probes):
         count = fired.get(f"probe-{i}", 0)
         if count > len(pastes) * OVER_BROAD_SHARE:
-            probe.src.add(probe.where, f"{probe.label} is over-broad: it fires on {count} of "
-                                       f"{len(pastes)} unrelated pastes")
+            probe.src.add(
+                probe.where,
+                f"{probe.label} is over-broad: it fires on {count} of "
+                f"{len(pastes)} unrelated pastes",
+            )

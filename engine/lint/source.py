@@ -121,7 +121,9 @@ def _read_front_matter(src: Source, fm_text: str) -> bool:
             return False
         src.node = node
         try:
-            kbfile.construct_front_matter(loader, node, src.data, src.key_lines, src.fm_line, src.path)
+            kbfile.construct_front_matter(
+                loader, node, src.data, src.key_lines, src.fm_line, src.path
+            )
         except EntryError as exc:
             src.add((exc.line, exc.col), exc.message)
             return False
@@ -173,8 +175,13 @@ def _build(src: Source, sections) -> None:
 def blamed_key(exc: EntryError, data: dict, key_lines: dict) -> str | None:
     """Which front-matter key an error of the engine's builder is about."""
     message = exc.message
-    prefixes = (("id", "missing 'id'"), ("title", "missing 'title'"), ("id", "id '"),
-                ("kind", "kind '"), ("owner", "owner '"))
+    prefixes = (
+        ("id", "missing 'id'"),
+        ("title", "missing 'title'"),
+        ("id", "id '"),
+        ("kind", "kind '"),
+        ("owner", "owner '"),
+    )
     for key, prefix in prefixes:
         if message.startswith(prefix):
             return key
@@ -220,7 +227,11 @@ def find_leaf(node: Any, kind: str, value: str) -> Any:
     """The value node of the first ``kind: value`` pair anywhere under *node*."""
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            if getattr(k, "value", None) == kind and isinstance(v, yaml.ScalarNode) and v.value == value:
+            if (
+                getattr(k, "value", None) == kind
+                and isinstance(v, yaml.ScalarNode)
+                and v.value == value
+            ):
                 return v
         children = [v for _, v in node.value]
     elif isinstance(node, yaml.SequenceNode):
@@ -254,8 +265,12 @@ def unquoted_codes(node: Any) -> Iterable[Any]:
 
 def _is_int(node: Any) -> bool:
     """A plain scalar YAML reads as an integer whose digits differ from the text (0x..., 0o...)."""
-    return (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int"
-            and not node.style and re.fullmatch(r"-?(?:[1-9][0-9]*|0)", node.value) is None)
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == "tag:yaml.org,2002:int"
+        and not node.style
+        and re.fullmatch(r"-?(?:[1-9][0-9]*|0)", node.value) is None
+    )
 
 
 def hint(word: Any, choices: Iterable[str]) -> str:

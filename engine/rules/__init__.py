@@ -9,20 +9,18 @@ durable_rules (:mod:`.durable_engine`, the only module that imports it).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..entry import Entry
 from ..facts import canonical_source
 from ..glossary import Glossary
 from ..model import Normalised, RuleHit
 from .durable_engine import DurableRules, fact_expression
-from .spec import Leaf, Rule, RuleError, entry_rules
+from .spec import TEXT_KINDS, Leaf, Rule, RuleError, entry_rules
 from .textmatch import TextMatcher
 
-from .spec import TEXT_KINDS
-
-__all__ = ["RuleBook", "Rule", "RuleError", "Leaf"]
+__all__ = ["Leaf", "Rule", "RuleBook", "RuleError"]
 
 
 def _expression(leaf: Leaf) -> dict:
@@ -34,7 +32,16 @@ def _expression(leaf: Leaf) -> dict:
 
 
 # Which test of a conjunction to check first: the one least likely to hold for a random paste.
-_SELECTIVITY = {"message": 0, "regex": 1, "phrase": 2, "anytext": 2, "code": 3, "event": 4, "product": 5, "source": 6}
+_SELECTIVITY = {
+    "message": 0,
+    "regex": 1,
+    "phrase": 2,
+    "anytext": 2,
+    "code": 3,
+    "event": 4,
+    "product": 5,
+    "source": 6,
+}
 
 
 def _selectivity(leaf: Leaf) -> int:
@@ -103,8 +110,12 @@ class RuleBook:
             if found:
                 # the best match, and of equals the longest (the most specific) for `why`
                 quality, child = max(found, key=lambda item: (item[0], len(str(item[1].value))))
-                facts[group.key] = {"kind": "text", "ref": group.key, "quality": quality,
-                                    "via": child.key}
+                facts[group.key] = {
+                    "kind": "text",
+                    "ref": group.key,
+                    "quality": quality,
+                    "via": child.key,
+                }
         wanted = self._durable.fact_keys
         return {k: v for k, v in facts.items() if k in wanted}
 

@@ -35,7 +35,8 @@ import itertools
 import logging
 import os
 import threading
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from durable import engine as durable_engine
 from durable.engine import MessageNotHandledException, MessageObservedException
@@ -146,7 +147,7 @@ class DurableRules:
                 # (compiling costs ~17 us a rule; whole evicted shards made the p99).
                 cold = sorted(set(cold))
                 for start in range(0, len(cold), SHARD_SIZE):
-                    chunk = cold[start:start + SHARD_SIZE]
+                    chunk = cold[start : start + SHARD_SIZE]
                     ruleset = _new_ruleset(self._definition(chunk))
                     try:
                         self._run(ruleset, self._facts_for(chunk, facts))
@@ -238,4 +239,3 @@ def _plain(value: Any) -> dict:
     """A durable closure's fact as a plain dict without durable's bookkeeping keys."""
     data = value._d if hasattr(value, "_d") else dict(value)
     return {k: v for k, v in data.items() if k not in ("sid", "id", "$s")}
-

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from ..entry import Entry
 from ..facts import canonical_code, canonical_source
@@ -95,7 +96,7 @@ class Condition:
     """``op`` is "all", "any" or "leaf"."""
 
     op: str
-    children: tuple["Condition", ...] = ()
+    children: tuple[Condition, ...] = ()
     leaf: Leaf | None = None
 
 
@@ -136,7 +137,9 @@ def _leaf(kind: str, raw: Any, canonical_product) -> Condition:
         event = Condition("leaf", leaf=Leaf("event", value))
         if not source:
             return event
-        return Condition("all", (event, Condition("leaf", leaf=Leaf("source", canonical_source(str(source))))))
+        return Condition(
+            "all", (event, Condition("leaf", leaf=Leaf("source", canonical_source(str(source)))))
+        )
     return Condition("leaf", leaf=_text_leaf(kind, raw, canonical_product))
 
 
@@ -156,7 +159,9 @@ def _text_leaf(kind: str, raw: Any, canonical_product) -> Leaf:
     if kind == "phrase":
         folded = fold_phrase(text)
         if len(folded) < MIN_PHRASE_CHARS and not re.search(r"[\u3400-\u9fff]{2}", folded):
-            raise RuleError(f"phrase '{text}' is too short to mean anything (3 characters at least)")
+            raise RuleError(
+                f"phrase '{text}' is too short to mean anything (3 characters at least)"
+            )
         return Leaf("phrase", folded)
     if kind == "message":
         return Leaf("message", text.strip())
@@ -261,20 +266,39 @@ def implicit_rules(entry: Entry) -> list[Rule]:
         if message.strip():
             leaf = Leaf("message", message.strip())
             rules.append(
-                Rule(entry.id, f"signature-message-{i + 1}", WEIGHT_MESSAGE, Condition("leaf", leaf=leaf), True)
+                Rule(
+                    entry.id,
+                    f"signature-message-{i + 1}",
+                    WEIGHT_MESSAGE,
+                    Condition("leaf", leaf=leaf),
+                    True,
+                )
             )
     for event in entry.signatures.events:
         bare = Condition("leaf", leaf=Leaf("event", event.id))
         if event.source:
             source = Condition("leaf", leaf=Leaf("source", canonical_source(event.source)))
             rules.append(
-                Rule(entry.id, f"signature-event-{event.id}-{canonical_source(event.source)}",
-                     WEIGHT_EVENT_WITH_SOURCE, Condition("all", (bare, source)), True)
+                Rule(
+                    entry.id,
+                    f"signature-event-{event.id}-{canonical_source(event.source)}",
+                    WEIGHT_EVENT_WITH_SOURCE,
+                    Condition("all", (bare, source)),
+                    True,
+                )
             )
         rules.append(Rule(entry.id, f"signature-event-{event.id}", WEIGHT_EVENT, bare, True))
     for code in entry.signatures.codes:
         leaf = Leaf("code", canonical_code(code))
-        rules.append(Rule(entry.id, f"signature-code-{leaf.value}", WEIGHT_CODE, Condition("leaf", leaf=leaf), True))
+        rules.append(
+            Rule(
+                entry.id,
+                f"signature-code-{leaf.value}",
+                WEIGHT_CODE,
+                Condition("leaf", leaf=leaf),
+                True,
+            )
+        )
     return rules
 
 

@@ -1,6 +1,6 @@
 """Step 4 of the pipeline: full-text search over the entries (the only package importing Whoosh).
 
-    Normalised paste --concepts_for--> weighted concepts --Whoosh BM25F--> [SearchHit]
+Normalised paste --concepts_for--> weighted concepts --Whoosh BM25F--> [SearchHit]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .query import paste_query
 from .scorer import Scorer
 from .stats import TermStats
 
-__all__ = ["SearchIndex", "DEFAULT_INDEX_DIR", "warm_up"]
+__all__ = ["DEFAULT_INDEX_DIR", "SearchIndex", "warm_up"]
 
 
 class SearchIndex:
@@ -44,8 +44,15 @@ class SearchIndex:
             return self._searcher.doc_count()
 
     @classmethod
-    def ensure(cls, entries: list[Entry], root: Path, kb_fingerprint: str, glossary: Glossary,
-               progress=None, rebuild: bool = False) -> "SearchIndex":
+    def ensure(
+        cls,
+        entries: list[Entry],
+        root: Path,
+        kb_fingerprint: str,
+        glossary: Glossary,
+        progress=None,
+        rebuild: bool = False,
+    ) -> SearchIndex:
         """Open the index, building it first when it is missing, stale or *rebuild* is set."""
         if rebuild or index_store.current_fingerprint(root) != kb_fingerprint:
             index_store.build(entries, root, kb_fingerprint, progress)
@@ -53,9 +60,16 @@ class SearchIndex:
 
     def search(self, normalised: Normalised, limit: int = 20) -> list[SearchHit]:
         with self._lock:
-            search_text = with_prose_names(normalised.masked, normalised.facts.masked.get("name", ()))
-            query = paste_query(search_text, normalised.focus, self.glossary, self._stats,
-                                normalised.facts.event_ids)
+            search_text = with_prose_names(
+                normalised.masked, normalised.facts.masked.get("name", ())
+            )
+            query = paste_query(
+                search_text,
+                normalised.focus,
+                self.glossary,
+                self._stats,
+                normalised.facts.event_ids,
+            )
             concepts = query.concepts
             if not concepts:
                 return []

@@ -21,9 +21,9 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
@@ -80,7 +80,9 @@ def entry_document(entry: Entry) -> dict[str, str]:
     )
     doc = {
         "title": entry.title,
-        "key": "\n".join([signatures, entry.symptom, " ".join(entry.products), " ".join(entry.tags)]),
+        "key": "\n".join(
+            [signatures, entry.symptom, " ".join(entry.products), " ".join(entry.tags)]
+        ),
         "body": "\n".join([entry.cause, entry.fix, entry.section("Notes")]),
     }
     doc = {k: searchable(v) for k, v in doc.items() if v.strip()}

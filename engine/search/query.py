@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..glossary import Glossary
 from ..normalise import is_error_line
@@ -55,7 +55,7 @@ def boilerplate() -> frozenset[str]:
 class PasteQuery:
     """What search needs from a paste: its strongest concepts, and every term it holds."""
 
-    concepts: list["Concept"]
+    concepts: list[Concept]
     terms: frozenset[str]  # the paste's terms plus their glossary translations
 
 
@@ -119,7 +119,9 @@ def paste_query(
         if not known or not present:
             continue
         line = max(factor[t] for t in present)
-        weight = max(weights.values()) * line * (1 + 0.2 * math.log(sum(counts[t] for t in present)))
+        weight = (
+            max(weights.values()) * line * (1 + 0.2 * math.log(sum(counts[t] for t in present)))
+        )
         label = group[0]
         if label not in concepts or concepts[label].weight < weight:
             concepts[label] = Concept(label, known, weight)

@@ -53,8 +53,9 @@ class Scorer:
             self.ids[docnum] = fields.get("id")
         self.norms: dict[str, np.ndarray] = {}
         for field in FIELD_BOOSTS:
-            lengths = np.fromiter((reader.doc_field_length(d, field, 0) for d in range(n)),
-                                  dtype=np.float32, count=n)
+            lengths = np.fromiter(
+                (reader.doc_field_length(d, field, 0) for d in range(n)), dtype=np.float32, count=n
+            )
             avg = (reader.field_length(field) / max(1, reader.doc_count())) or 1.0
             # BM25's length normalisation, K1 * (1 - B + B * length / avg), per document
             self.norms[field] = (K1 * (1 - B) + K1 * B * lengths / avg).astype(np.float32)
@@ -141,7 +142,9 @@ def _postings(matcher):
     (several segments after live updates, deletions) goes through the public
     one-posting-at-a-time API.
     """
-    if all(hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block", "_ids", "_i")):
+    if all(
+        hasattr(matcher, a) for a in ("_read_ids", "_read_weights", "_next_block", "_ids", "_i")
+    ):
         while matcher.is_active():
             if matcher._ids is None:
                 matcher._read_ids()

@@ -41,8 +41,10 @@ def test_the_chinese_1196_scenario_goes_to_its_own_entry(small_diagnoser):
 
 def test_converter_dialog_in_chinese_and_in_english(small_diagnoser):
     chinese = "VMware vCenter Converter\n出现错误。此错误的原因可能由网络连接故障所致。\n向导将立即关闭。\n请检查网络连接并重试。"
-    english = ("VMware vCenter Converter Standalone\nAn error occurred. The error might have been caused "
-               "by a network connection failure.\nThe wizard will now close.")
+    english = (
+        "VMware vCenter Converter Standalone\nAn error occurred. The error might have been caused "
+        "by a network connection failure.\nThe wizard will now close."
+    )
     for paste in (chinese, english):
         diagnosis = small_diagnoser.diagnose(paste)
         assert diagnosis.confident and diagnosis.remedies[0].entry.id == "converter-network"
@@ -50,9 +52,11 @@ def test_converter_dialog_in_chinese_and_in_english(small_diagnoser):
 
 
 def test_unknown_processor_from_a_live_migration_dialog(small_diagnoser):
-    paste = ("There was an error checking for virtual machine compatibility on the target node.\n"
-             "The virtual machine 'APP01' is currently using an Intel processor, but physical computer "
-             "'HV2' has an Unknown processor.")
+    paste = (
+        "There was an error checking for virtual machine compatibility on the target node.\n"
+        "The virtual machine 'APP01' is currently using an Intel processor, but physical computer "
+        "'HV2' has an Unknown processor."
+    )
     diagnosis = small_diagnoser.diagnose(paste)
     assert diagnosis.confident and diagnosis.remedies[0].entry.id == "unknown-processor"
 
@@ -70,11 +74,23 @@ def test_an_error_no_entry_covers_gets_no_confident_answer_but_still_the_nearest
 def test_diagnosis_json_shape_is_the_api_contract(small_diagnoser):
     data = small_diagnoser.diagnose(EVENT_1196, top=2).to_dict()
     assert set(data) == {"confident", "threshold", "facts", "results"}
-    assert data["facts"]["events"] == [{"id": 1196, "source": "Microsoft-Windows-FailoverClustering"}]
+    assert data["facts"]["events"] == [
+        {"id": 1196, "source": "Microsoft-Windows-FailoverClustering"}
+    ]
     assert data["facts"]["masked"]["host"] == ["node2.contoso.com"]
     assert len(data["results"]) == 2
     result = data["results"][0]
-    assert {"id", "title", "source", "score", "confidence", "why", "symptom", "cause", "fix"} <= set(result)
+    assert {
+        "id",
+        "title",
+        "source",
+        "score",
+        "confidence",
+        "why",
+        "symptom",
+        "cause",
+        "fix",
+    } <= set(result)
     assert 0.0 <= result["confidence"] <= 1.0
     json.dumps(data)  # serialisable as is
 
@@ -87,15 +103,26 @@ def run(*args, input=None):
 def test_kb_index_then_diagnose_from_stdin_as_json(small_kb, tmp_path):
     code, out = run("index", "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix"))
     assert code == 0 and "indexed 5 entries" in out
-    code, out = run("diagnose", "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix"),
-                    "--json", "--top", "1", input=EVENT_1196)
+    code, out = run(
+        "diagnose",
+        "--kb-dir",
+        str(small_kb),
+        "--index-dir",
+        str(tmp_path / "ix"),
+        "--json",
+        "--top",
+        "1",
+        input=EVENT_1196,
+    )
     assert code == 0
     data = json.loads(out)
     assert data["confident"] and [r["id"] for r in data["results"]] == ["dns-signature"]
 
 
 def test_kb_diagnose_prints_a_readable_answer_and_the_fix(small_kb, tmp_path):
-    code, out = run("diagnose", EVENT_1196, "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix"))
+    code, out = run(
+        "diagnose", EVENT_1196, "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix")
+    )
     assert code == 0
     assert out.startswith("Confident answer")
     assert "1. Event 1196" in out and "why: rule 'event-1196-signature' fired" in out
@@ -103,8 +130,14 @@ def test_kb_diagnose_prints_a_readable_answer_and_the_fix(small_kb, tmp_path):
 
 
 def test_kb_diagnose_says_so_when_it_is_not_confident(small_kb, tmp_path):
-    code, out = run("diagnose", "Outlook cannot connect to Exchange", "--kb-dir", str(small_kb),
-                    "--index-dir", str(tmp_path / "ix"))
+    code, out = run(
+        "diagnose",
+        "Outlook cannot connect to Exchange",
+        "--kb-dir",
+        str(small_kb),
+        "--index-dir",
+        str(tmp_path / "ix"),
+    )
     assert code == 0 and out.startswith("No confident answer")
 
 
@@ -114,12 +147,16 @@ def test_cli_errors_are_one_line_with_a_non_zero_exit(small_kb, tmp_path):
     assert result.output.strip().splitlines() == [
         f"Error: knowledge-base folder {tmp_path / 'missing'} does not exist (set --kb-dir or KB_DIR)"
     ]
-    result = CliRunner().invoke(cli, ["diagnose", "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix")],
-                                input="   ")
+    result = CliRunner().invoke(
+        cli,
+        ["diagnose", "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix")],
+        input="   ",
+    )
     assert result.exit_code == 1 and "nothing to diagnose" in result.output
     big = "x" * 1_100_000
-    result = CliRunner().invoke(cli, ["diagnose", "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix")],
-                                input=big)
+    result = CliRunner().invoke(
+        cli, ["diagnose", "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix")], input=big
+    )
     assert result.exit_code == 1 and "the limit is 1,000,000 bytes" in result.output
     assert "Traceback" not in result.output
 
@@ -127,20 +164,31 @@ def test_cli_errors_are_one_line_with_a_non_zero_exit(small_kb, tmp_path):
 def test_kb_eval_reports_recall_mrr_by_kind_and_negatives(small_kb, tmp_path):
     cases = tmp_path / "cases.jsonl"
     cases.write_text(
-        "\n".join(json.dumps(c, ensure_ascii=False) for c in [
-            {"text": EVENT_1196, "expect": ["dns-signature"], "kind": "verbatim"},
-            {"text": "出现错误。此错误的原因可能由网络连接故障所致。", "expect": ["converter-network"], "kind": "verbatim"},
-            {"text": "The printer is offline", "expect": [], "kind": "uncovered"},
-        ]),
+        "\n".join(
+            json.dumps(c, ensure_ascii=False)
+            for c in [
+                {"text": EVENT_1196, "expect": ["dns-signature"], "kind": "verbatim"},
+                {
+                    "text": "出现错误。此错误的原因可能由网络连接故障所致。",
+                    "expect": ["converter-network"],
+                    "kind": "verbatim",
+                },
+                {"text": "The printer is offline", "expect": [], "kind": "uncovered"},
+            ]
+        ),
         encoding="utf-8",
     )
-    code, out = run("eval", str(cases), "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix"), "--json")
+    code, out = run(
+        "eval", str(cases), "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix"), "--json"
+    )
     assert code == 0
     report = json.loads(out)
     assert report["overall"]["recall@1"] == 1.0 and report["overall"]["mrr"] == 1.0
     assert report["by_kind"]["uncovered"]["negatives_flagged"] == 1.0
     assert report["failures"] == []
-    code, out = run("eval", str(cases), "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix"))
+    code, out = run(
+        "eval", str(cases), "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix")
+    )
     assert "overall" in out and "R@1" in out
 
 

@@ -66,10 +66,15 @@ def test_add_edit_break_fix_delete(small_kb, tmp_path):
         assert first(d, "the pulsar driver crashed the spooler") == "printer-spooler"
         assert d.diagnose("the quasar driver crashed the spooler").remedies[0].rule_hits == ()
 
-        touch_later(path, NEW_ENTRY.replace("pulsar", "pulsar").replace("kind: troubleshooting", "kind: [broken"))
+        touch_later(
+            path,
+            NEW_ENTRY.replace("pulsar", "pulsar").replace("kind: troubleshooting", "kind: [broken"),
+        )
         reload = d.refresh()  # break: the last good version keeps serving, the error is reported
         assert [str(e) for e in reload.errors] and str(path) in str(reload.errors[0])
-        assert re.search(r"printer-spooler\.md:\d+:\d+: front matter is not valid YAML", str(reload.errors[0]))
+        assert re.search(
+            r"printer-spooler\.md:\d+:\d+: front matter is not valid YAML", str(reload.errors[0])
+        )
         assert first(d, "the quasar driver crashed the spooler again") == "printer-spooler"
         assert d.errors
 
@@ -81,7 +86,10 @@ def test_add_edit_break_fix_delete(small_kb, tmp_path):
         reload = d.refresh()
         assert reload.removed == ("printer-spooler",)
         assert "printer-spooler" not in d.entries
-        assert all(r.entry.id != "printer-spooler" for r in d.diagnose("quasar driver crashed the spooler").remedies)
+        assert all(
+            r.entry.id != "printer-spooler"
+            for r in d.diagnose("quasar driver crashed the spooler").remedies
+        )
         assert d.refresh() is None  # nothing changed since
     finally:
         d.close()
@@ -91,7 +99,9 @@ def test_a_glossary_change_rebuilds_everything(small_kb, tmp_path):
     d = Diagnoser(small_kb, tmp_path / "ix")
     try:
         glossary = small_kb / "glossary.yaml"
-        touch_later(glossary, glossary.read_text(encoding="utf-8") + "  - [spooler, 打印后台处理程序]\n")
+        touch_later(
+            glossary, glossary.read_text(encoding="utf-8") + "  - [spooler, 打印后台处理程序]\n"
+        )
         reload = d.refresh()
         assert reload.full
         assert any("spooler" in group for group in d.glossary.groups)
@@ -121,7 +131,9 @@ def test_queries_never_fail_while_the_kb_reloads(small_kb, tmp_path):
             touch_later(path, NEW_ENTRY.replace("quasar", f"quasar{i}"))
             time.sleep(0.12)
         deadline = time.time() + 5
-        while "quasar7 driver" not in str(d.entries.get("printer-spooler")) and time.time() < deadline:
+        while (
+            "quasar7 driver" not in str(d.entries.get("printer-spooler")) and time.time() < deadline
+        ):
             time.sleep(0.05)
         assert "quasar7" in d.entries["printer-spooler"].title
     finally:

@@ -57,7 +57,14 @@ def test_variable_parts_are_masked_and_kept_as_facts():
         r"MAC 00-15-5D-01-02-03, file C:\ClusterStorage\Volume1\vm.vhd"
     )
     n = normalise(paste)
-    for value in ("Win08R2Web", "node140.zzyddc.com", "B577EECE", "10.0.0.7", "00-15-5D", "ClusterStorage"):
+    for value in (
+        "Win08R2Web",
+        "node140.zzyddc.com",
+        "B577EECE",
+        "10.0.0.7",
+        "00-15-5D",
+        "ClusterStorage",
+    ):
         assert value not in n.masked
     for placeholder in ("<TIME>", "<NAME>", "<HOST>", "<GUID>", "<IP>", "<MAC>", "<PATH>"):
         assert placeholder in n.masked
@@ -82,11 +89,19 @@ def test_the_same_error_from_two_sites_masks_to_the_same_text():
         ("event 1069 was logged", 1069),
         ("事件 ID: 1196", 1196),
         ("事件ID：1196", 1196),
-        ("<Event><System><Provider Name='Microsoft-Windows-FailoverClustering'/>"
-         "<EventID Qualifiers='0'>1196</EventID></System></Event>", 1196),
+        (
+            (
+                "<Event><System><Provider Name='Microsoft-Windows-FailoverClustering'/>"
+                "<EventID Qualifiers='0'>1196</EventID></System></Event>"
+            ),
+            1196,
+        ),
         ("ProviderName : Microsoft-Windows-FailoverClustering\nId           : 1196\n", 1196),
         ('{"EventID": 1196, "ProviderName": "Microsoft-Windows-FailoverClustering"}', 1196),
-        ("Error,2/3/2012 3:20:11 AM,Microsoft-Windows-FailoverClustering,1196,Network Name Resource", 1196),
+        (
+            "Error,2/3/2012 3:20:11 AM,Microsoft-Windows-FailoverClustering,1196,Network Name Resource",
+            1196,
+        ),
     ],
 )
 def test_event_ids_in_the_shapes_logs_and_tickets_use(paste, event_id):
@@ -95,7 +110,9 @@ def test_event_ids_in_the_shapes_logs_and_tickets_use(paste, event_id):
 
 def test_an_event_viewer_export_ties_the_event_to_its_source_in_english_and_chinese():
     english = "Log Name: System\nSource: Microsoft-Windows-FailoverClustering\nEvent ID: 1196\nLevel: Error"
-    chinese = "日志名称: System\n来源: Microsoft-Windows-FailoverClustering\n事件 ID: 1196\n级别: 错误"
+    chinese = (
+        "日志名称: System\n来源: Microsoft-Windows-FailoverClustering\n事件 ID: 1196\n级别: 错误"
+    )
     for paste in (english, chinese):
         (event,) = find_events(paste)
         assert (event.id, event.source) == (1196, "Microsoft-Windows-FailoverClustering")
@@ -117,7 +134,10 @@ def test_language_and_products_from_the_glossary():
     assert zh.facts.language == "zh" and en.facts.language == "en"
     assert en.facts.products == ("Hyper-V",)
     # "vm" must not be found inside "vmware": Latin aliases sit on word boundaries
-    assert Glossary.from_data({"products": [{"name": "X", "aliases": ["vm"]}]}).products_in("vmware") == []
+    assert (
+        Glossary.from_data({"products": [{"name": "X", "aliases": ["vm"]}]}).products_in("vmware")
+        == []
+    )
 
 
 @settings(max_examples=200, deadline=None)

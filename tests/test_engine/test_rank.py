@@ -26,8 +26,12 @@ def test_rules_combine_as_independent_evidence():
 
 
 def test_the_strongest_rule_ranks_before_many_weak_ones():
-    rules = [RuleHit("dns", "a", 0.55, ()), RuleHit("dns", "b", 0.5, ()), RuleHit("dns", "c", 0.5, ()),
-             RuleHit("plain", "strong", 0.95, ())]
+    rules = [
+        RuleHit("dns", "a", 0.55, ()),
+        RuleHit("dns", "b", 0.5, ()),
+        RuleHit("dns", "c", 0.5, ()),
+        RuleHit("plain", "strong", 0.95, ()),
+    ]
     ranked = fuse(rules, [], ENTRIES, Facts())
     assert [r.entry.id for r in ranked] == ["plain", "dns"]
 
@@ -42,7 +46,9 @@ def test_search_alone_needs_to_cover_the_paste_and_the_entry():
 def test_an_event_the_entry_is_not_about_cannot_be_confirmed_by_search():
     other_event = Facts(events=(EventFact(1069),))
     same_event = Facts(events=(EventFact(1196),))
-    assert event_mismatch(other_event, ENTRIES["dns"]) and not event_mismatch(same_event, ENTRIES["dns"])
+    assert event_mismatch(other_event, ENTRIES["dns"]) and not event_mismatch(
+        same_event, ENTRIES["dns"]
+    )
     assert not event_mismatch(other_event, ENTRIES["plain"])  # the entry names no event
     mismatched = fuse([], [hit("dns")], ENTRIES, other_event)[0]
     matched = fuse([], [hit("dns")], ENTRIES, same_event)[0]
@@ -55,12 +61,15 @@ def test_guides_step_back_for_pasted_errors_but_not_for_questions():
     assert fuse([], hits, ENTRIES, Facts(question=True))[0].entry.id == "guide"
 
 
-@pytest.mark.parametrize("text, question", [
-    ("How do I change the IP address of a cluster?", True),
-    ("如何修改群集的 IP 地址", True),
-    ("live migration fails, any idea?", True),
-    ("Event ID: 1196\nCluster network name resource failed registration", False),
-    ("出现错误。此错误的原因可能由网络连接故障所致。", False),
-])
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        ("How do I change the IP address of a cluster?", True),
+        ("如何修改群集的 IP 地址", True),
+        ("live migration fails, any idea?", True),
+        ("Event ID: 1196\nCluster network name resource failed registration", False),
+        ("出现错误。此错误的原因可能由网络连接故障所致。", False),
+    ],
+)
 def test_questions_are_told_from_pasted_errors(text, question):
     assert is_question(text) is question

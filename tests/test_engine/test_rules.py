@@ -9,8 +9,7 @@ import pytest
 from engine.entry import Entry, EventSignature, Signatures
 from engine.glossary import Glossary
 from engine.normalise import normalise
-from engine.rules import RuleBook
-from engine.rules import durable_engine
+from engine.rules import RuleBook, durable_engine
 from engine.rules.regex_safety import RegexRejected, check_regex, required_literal
 from engine.rules.spec import RuleError, parse_rule
 
@@ -18,7 +17,9 @@ GLOSSARY = Glossary.from_data({"products": [{"name": "Hyper-V", "aliases": ["Hyp
 
 
 def entry(entry_id: str, rules=(), **signatures) -> Entry:
-    return Entry(id=entry_id, title=entry_id, rules=tuple(rules), signatures=Signatures(**signatures))
+    return Entry(
+        id=entry_id, title=entry_id, rules=tuple(rules), signatures=Signatures(**signatures)
+    )
 
 
 def fired(book: RuleBook, paste: str) -> set[tuple[str, str]]:
@@ -29,20 +30,49 @@ def fired(book: RuleBook, paste: str) -> set[tuple[str, str]]:
 def book():
     book = RuleBook(
         [
-            entry("dns", [
-                {"name": "event-and-phrase", "weight": 0.95,
-                 "all": [{"event": {"id": 1196, "source": "Microsoft-Windows-FailoverClustering"}},
-                         {"any": [{"phrase": "DNS signature failed to verify"},
-                                  {"regex": r"signature\s+did\s+not\s+verify"}]}]},
-            ], events=(EventSignature(1196, "Microsoft-Windows-FailoverClustering"),)),
-            entry("cpu", [
-                {"name": "product-and-phrase", "all": [{"product": "hyperv"}, {"phrase": "unknown processor"}]},
-                {"name": "code", "weight": 0.6, "code": "0X8007139F"},
-            ]),
-            entry("converter", messages=(
-                "An error occurred. The error might have been caused by a network connection failure. "
-                "The wizard will now close. Please check the network connection and try again.",
-            )),
+            entry(
+                "dns",
+                [
+                    {
+                        "name": "event-and-phrase",
+                        "weight": 0.95,
+                        "all": [
+                            {
+                                "event": {
+                                    "id": 1196,
+                                    "source": "Microsoft-Windows-FailoverClustering",
+                                }
+                            },
+                            {
+                                "any": [
+                                    {"phrase": "DNS signature failed to verify"},
+                                    {"regex": r"signature\s+did\s+not\s+verify"},
+                                ]
+                            },
+                        ],
+                    },
+                ],
+                events=(EventSignature(1196, "Microsoft-Windows-FailoverClustering"),),
+            ),
+            entry(
+                "cpu",
+                [
+                    {
+                        "name": "product-and-phrase",
+                        "all": [{"product": "hyperv"}, {"phrase": "unknown processor"}],
+                    },
+                    {"name": "code", "weight": 0.6, "code": "0X8007139F"},
+                ],
+            ),
+            entry(
+                "converter",
+                messages=(
+                    (
+                        "An error occurred. The error might have been caused by a network connection failure. "
+                        "The wizard will now close. Please check the network connection and try again."
+                    ),
+                ),
+            ),
         ],
         GLOSSARY,
     )
@@ -62,14 +92,18 @@ def test_all_of_any_of_with_event_source_phrase_and_regex(book):
 
 
 def test_product_from_glossary_alias_and_error_code(book):
-    assert ("cpu", "product-and-phrase") in fired(book, "Live migration on HyperV: Unknown processor")
+    assert ("cpu", "product-and-phrase") in fired(
+        book, "Live migration on HyperV: Unknown processor"
+    )
     assert ("cpu", "product-and-phrase") not in fired(book, "VMware says: Unknown processor")
     assert ("cpu", "code") in fired(book, "operation failed with HRESULT 0x8007139f")
 
 
 def test_a_message_signature_matches_another_versions_wording(book):
-    reworded = ("Error: an error occurred. The error might have been caused by a network connection "
-                "failure. Check the network connection and try again.")
+    reworded = (
+        "Error: an error occurred. The error might have been caused by a network connection "
+        "failure. Check the network connection and try again."
+    )
     hits = {h.rule: h for h in book.evaluate(normalise(reworded))}
     hit = hits["signature-message-1"]
     assert 0.5 <= hit.weight < 0.9  # partial match weighs less than the exact message
@@ -77,22 +111,38 @@ def test_a_message_signature_matches_another_versions_wording(book):
 
 
 def test_several_rules_and_several_entries_fire_for_one_paste(book):
-    paste = ("Source: Microsoft-Windows-FailoverClustering\nEvent ID: 1196\nDNS signature failed to verify\n"
-             "and on the HyperV host: Unknown processor, 0x8007139F")
-    assert {("dns", "event-and-phrase"), ("dns", "signature-event-1196"),
-            ("cpu", "product-and-phrase"), ("cpu", "code")} <= fired(book, paste)
+    paste = (
+        "Source: Microsoft-Windows-FailoverClustering\nEvent ID: 1196\nDNS signature failed to verify\n"
+        "and on the HyperV host: Unknown processor, 0x8007139F"
+    )
+    assert {
+        ("dns", "event-and-phrase"),
+        ("dns", "signature-event-1196"),
+        ("cpu", "product-and-phrase"),
+        ("cpu", "code"),
+    } <= fired(book, paste)
 
 
 def test_every_hit_names_the_facts_it_fired_on(book):
-    hits = book.evaluate(normalise("Source: Microsoft-Windows-FailoverClustering\nEvent ID: 1196\n"
-                                   "DNS signature failed to verify"))
+    hits = book.evaluate(
+        normalise(
+            "Source: Microsoft-Windows-FailoverClustering\nEvent ID: 1196\n"
+            "DNS signature failed to verify"
+        )
+    )
     (hit,) = [h for h in hits if h.rule == "event-and-phrase"]
-    assert hit.evidence == ("phrase 'dns signature failed to verify'", "event 1196", "source failoverclustering")
+    assert hit.evidence == (
+        "phrase 'dns signature failed to verify'",
+        "event 1196",
+        "source failoverclustering",
+    )
     assert hit.weight == pytest.approx(0.95)
 
 
 def test_two_identical_pastes_in_a_row_fire_the_same_rules(book):
-    paste = "Event ID 1196 Source: Microsoft-Windows-FailoverClustering DNS signature failed to verify"
+    paste = (
+        "Event ID 1196 Source: Microsoft-Windows-FailoverClustering DNS signature failed to verify"
+    )
     first = fired(book, paste)
     assert first and fired(book, paste) == first
 
@@ -127,8 +177,10 @@ def test_concurrent_calls_get_the_answers_of_their_own_paste(book):
 
 def test_thousands_of_rules_are_sharded_and_still_fire():
     # durable_rules 2.0.28 hangs creating one ruleset of ~500 distinct tests
-    entries = [entry(f"e{i}", [{"all": [{"event": 2000 + i}, {"phrase": f"component number {i} failed"}]}])
-               for i in range(1500)]
+    entries = [
+        entry(f"e{i}", [{"all": [{"event": 2000 + i}, {"phrase": f"component number {i} failed"}]}])
+        for i in range(1500)
+    ]
     book = RuleBook(entries)
     try:
         assert fired(book, "Event ID 3499: component number 1499 failed") == {("e1499", "rule-1")}
@@ -141,7 +193,11 @@ def test_text_far_beyond_64_kb_still_matches():
     # durable's own regexes never match in texts of 64 KB or more; ours run in Python
     book = RuleBook([entry("x", [{"regex": r"DNS\s+signature\s+failed"}])])
     try:
-        paste = ("INFO nothing to see here\n" * 3_000) + "DNS signature failed to verify\n" + ("INFO more\n" * 3_000)
+        paste = (
+            ("INFO nothing to see here\n" * 3_000)
+            + "DNS signature failed to verify\n"
+            + ("INFO more\n" * 3_000)
+        )
         assert len(paste) > 64 * 1024
         assert fired(book, paste) == {("x", "rule-1")}
     finally:
@@ -187,18 +243,25 @@ def test_regex_safety_and_literal_prefilter():
     assert required_literal(r"(?:foo|bar)") is None
 
 
-def test_over_the_live_limit_a_paste_compiles_only_the_rules_it_can_fire_and_frees_them(monkeypatch):
-    entries = [entry(f"e{i}", [{"all": [{"event": 3000 + i}, {"phrase": f"widget {i} jammed"}]}])
-               for i in range(300)]
+def test_over_the_live_limit_a_paste_compiles_only_the_rules_it_can_fire_and_frees_them(
+    monkeypatch,
+):
+    entries = [
+        entry(f"e{i}", [{"all": [{"event": 3000 + i}, {"phrase": f"widget {i} jammed"}]}])
+        for i in range(300)
+    ]
     book = RuleBook(entries)
     durable = book._durable
     durable._max_live = 2  # 300 rules in shards of 50: six shards, two of them alive
     created, deleted = [], []
     native = durable_engine.durable_engine.durable_rules_engine  # the C extension
     new_ruleset, delete_ruleset = durable_engine._new_ruleset, native.delete_ruleset
-    monkeypatch.setattr(durable_engine, "_new_ruleset", lambda d: created.append(len(d)) or new_ruleset(d))
-    monkeypatch.setattr(native, "delete_ruleset",
-                        lambda handle: deleted.append(handle) or delete_ruleset(handle))
+    monkeypatch.setattr(
+        durable_engine, "_new_ruleset", lambda d: created.append(len(d)) or new_ruleset(d)
+    )
+    monkeypatch.setattr(
+        native, "delete_ruleset", lambda handle: deleted.append(handle) or delete_ruleset(handle)
+    )
     try:
         for i in (0, 299, 120, 0, 299, 180, 60):
             assert fired(book, f"Event ID {3000 + i}: widget {i} jammed") == {(f"e{i}", "rule-1")}
@@ -215,7 +278,9 @@ def test_any_of_many_phrases_is_one_test_not_an_explosion_of_rules():
     phrases_b = [{"phrase": f"beta word {i}"} for i in range(12)]
     rule = parse_rule({"all": [{"any": phrases_a}, {"any": phrases_b}]}, "x", 0)
     assert len(rule.alternatives()) == 1  # not 144
-    book = RuleBook([entry("x", [{"name": "both", "all": [{"any": phrases_a}, {"any": phrases_b}]}])])
+    book = RuleBook(
+        [entry("x", [{"name": "both", "all": [{"any": phrases_a}, {"any": phrases_b}]}])]
+    )
     try:
         (hit,) = book.evaluate(normalise("we saw alpha word 7 and then beta word 11"))
         # why names the phrases that matched, not "any of 12 texts"
@@ -226,14 +291,25 @@ def test_any_of_many_phrases_is_one_test_not_an_explosion_of_rules():
 
 
 def test_phrases_match_whole_words_with_english_endings():
-    book = RuleBook([entry("x", [{"name": "iface", "phrase": "network interface"},
-                                 {"name": "ev", "phrase": "event 11 happened"},
-                                 {"name": "zh", "phrase": "网络连接"}])])
+    book = RuleBook(
+        [
+            entry(
+                "x",
+                [
+                    {"name": "iface", "phrase": "network interface"},
+                    {"name": "ev", "phrase": "event 11 happened"},
+                    {"name": "zh", "phrase": "网络连接"},
+                ],
+            )
+        ]
+    )
     try:
         assert fired(book, "two network interfaces on one subnet") == {("x", "iface")}
         assert fired(book, "the subnetwork interface") == set()  # not inside another word
         assert fired(book, "event 1196 happened") == set()
-        assert fired(book, "请检查网络连接并重试") == {("x", "zh")}  # Chinese has no word boundaries
+        assert fired(book, "请检查网络连接并重试") == {
+            ("x", "zh")
+        }  # Chinese has no word boundaries
     finally:
         book.close()
 
@@ -241,8 +317,10 @@ def test_phrases_match_whole_words_with_english_endings():
 def test_a_rule_book_closes_cleanly_with_shards_that_never_saw_a_fact():
     # closing frees each ruleset's session state first (or durable_rules leaks it); a shard
     # created by warm_up that never held a fact has no state, which must not stop the close
-    entries = [entry(f"e{i}", [{"all": [{"event": 3000 + i}, {"phrase": f"widget {i} jammed"}]}])
-               for i in range(120)]
+    entries = [
+        entry(f"e{i}", [{"all": [{"event": 3000 + i}, {"phrase": f"widget {i} jammed"}]}])
+        for i in range(120)
+    ]
     book = RuleBook(entries)
     assert book.warm_up() == 3
     assert fired(book, "Event ID 3000: widget 0 jammed") == {("e0", "rule-1")}

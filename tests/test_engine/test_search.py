@@ -39,11 +39,21 @@ def test_search_finds_paraphrases_across_languages(small_kb, tmp_path):
     index, _, glossary = build(small_kb, tmp_path / "ix")
     try:
         # English words, Chinese entry: the glossary carries 网络连接故障 and 向导
-        assert top_ids(index, "Converter wizard closed after a network connection failure", glossary)[0] == "converter-network"
+        assert (
+            top_ids(index, "Converter wizard closed after a network connection failure", glossary)[
+                0
+            ]
+            == "converter-network"
+        )
         # Chinese words, English entry
-        assert top_ids(index, "实时迁移失败：目标节点的处理器未知", glossary)[0] == "unknown-processor"
+        assert (
+            top_ids(index, "实时迁移失败：目标节点的处理器未知", glossary)[0] == "unknown-processor"
+        )
         # English stems meet: "registering" finds "registration"
-        assert top_ids(index, "cluster name keeps failing DNS registering, signature", glossary)[0] == "dns-signature"
+        assert (
+            top_ids(index, "cluster name keeps failing DNS registering, signature", glossary)[0]
+            == "dns-signature"
+        )
     finally:
         index.close()
 
@@ -56,8 +66,11 @@ def test_a_300_word_paste_of_log_noise_becomes_a_focused_query(small_kb, tmp_pat
             f"for events on node NODE{i}.contoso.com GUID 0E3F2C1A-1111-2222-3333-44445555{i:04d}"
             for i in range(25)
         )
-        paste = noise + "\nThe virtual machine 'SQL07' is currently using an Intel processor, but physical " \
-                        "computer 'HV-NODE-02' has an Unknown processor.\n" + noise
+        paste = (
+            noise
+            + "\nThe virtual machine 'SQL07' is currently using an Intel processor, but physical "
+            "computer 'HV-NODE-02' has an Unknown processor.\n" + noise
+        )
         assert len(paste.split()) > 300
         hits = index.search(normalise(paste, glossary))
         assert hits[0].entry_id == "unknown-processor"
@@ -76,7 +89,9 @@ def test_index_is_rebuilt_when_the_kb_changes_and_reused_when_it_does_not(small_
     assert (root / "CURRENT").read_text().strip() == version  # same KB: not rebuilt
     again.close()
     (small_kb / "dns-server.md").write_text(
-        (small_kb / "dns-server.md").read_text(encoding="utf-8").replace("DNS 服务器失败。\n```", "DNS 服务器失败。\n```\n\nExtra line."),
+        (small_kb / "dns-server.md")
+        .read_text(encoding="utf-8")
+        .replace("DNS 服务器失败。\n```", "DNS 服务器失败。\n```\n\nExtra line."),
         encoding="utf-8",
     )
     changed = Diagnoser(small_kb, root)
@@ -112,7 +127,7 @@ def test_a_crash_mid_build_leaves_the_old_index_serving(small_kb, tmp_path, monk
 
 
 def test_an_index_from_another_analyzer_version_is_stale(small_kb, tmp_path):
-    index, entries, glossary = build(small_kb, tmp_path / "ix")
+    index, _entries, _glossary = build(small_kb, tmp_path / "ix")
     index.close()
     version = tmp_path / "ix" / (tmp_path / "ix" / "CURRENT").read_text().strip()
     manifest = json.loads((version / "manifest.json").read_text())
@@ -132,7 +147,10 @@ def test_incremental_update_adds_changes_and_removes_without_rebuilding(small_kb
         version = (tmp_path / "ix" / "CURRENT").read_text()
         by_id = {e.id: e for e in entries}
         renamed = by_id["converter-network"].__class__(
-            **{**by_id["converter-network"].__dict__, "title": "Converter wizard: quasar flux capacitor"}
+            **{
+                **by_id["converter-network"].__dict__,
+                "title": "Converter wizard: quasar flux capacitor",
+            }
         )
         index.update([renamed], ["dns-server"], "fp-2")
         assert (tmp_path / "ix" / "CURRENT").read_text() == version  # same version folder

@@ -31,9 +31,11 @@ def test_the_shipped_kb_loads_without_errors(shipped):
     "paste, expected, rule",
     [
         (
-            "Event ID: 1196\nSource: Microsoft-Windows-FailoverClustering\nCluster network name resource "
-            "'Cluster Name' failed registration of one or more associated DNS name(s) for the following "
-            "reason:\nDNS signature failed to verify.",
+            (
+                "Event ID: 1196\nSource: Microsoft-Windows-FailoverClustering\nCluster network name resource "
+                "'Cluster Name' failed registration of one or more associated DNS name(s) for the following "
+                "reason:\nDNS signature failed to verify."
+            ),
             "cluster-name-resource-failed-registeration-in-dns",
             "event-1196-signature-or-refused",
         ),
@@ -43,15 +45,19 @@ def test_the_shipped_kb_loads_without_errors(shipped):
             "wizard-closes-after-network-error",
         ),
         (
-            "VMware vCenter Converter: An error occurred. The error may have been caused by a network "
-            "connection failure. The wizard will now close.",
+            (
+                "VMware vCenter Converter: An error occurred. The error may have been caused by a network "
+                "connection failure. The wizard will now close."
+            ),
             "vcenter-converter-network-error",
             "converter-network-failure",
         ),
         (
-            "There was an error checking for virtual machine compatibility on the target node. The virtual "
-            "machine 'APP2' is currently using an Intel processor, but physical computer 'HV9' has an "
-            "Unknown processor.",
+            (
+                "There was an error checking for virtual machine compatibility on the target node. The virtual "
+                "machine 'APP2' is currently using an Intel processor, but physical computer 'HV9' has an "
+                "Unknown processor."
+            ),
             "unknown-processor-error-when-performing-live-migration-on",
             "unknown-processor",
         ),
@@ -70,8 +76,15 @@ def test_the_labelled_set_meets_the_quality_bar(tmp_path):
     """kb eval on tests/data/eval.jsonl (see tests/data/README.md for what it holds)."""
     result = CliRunner().invoke(
         cli,
-        ["eval", str(DATA / "eval.jsonl"), "--kb-dir", str(REPO / "kb"),
-         "--index-dir", str(tmp_path / "ix"), "--json"],
+        [
+            "eval",
+            str(DATA / "eval.jsonl"),
+            "--kb-dir",
+            str(REPO / "kb"),
+            "--index-dir",
+            str(tmp_path / "ix"),
+            "--json",
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -82,7 +95,9 @@ def test_the_labelled_set_meets_the_quality_bar(tmp_path):
     assert kinds["cross-language"]["recall@3"] >= 0.85, report["failures"]
     assert overall["negatives_flagged"] >= 0.90, report["failures"]
     assert overall["covered_confident"] >= 0.90, report["failures"]
-    assert {"verbatim", "paraphrase", "noisy", "cross-language", "question", "uncovered"} <= set(kinds)
+    assert {"verbatim", "paraphrase", "noisy", "cross-language", "question", "uncovered"} <= set(
+        kinds
+    )
 
 
 @pytest.mark.parametrize("name", ["eval_holdout.jsonl", "eval_blind.jsonl", "eval_final.jsonl"])
@@ -90,7 +105,15 @@ def test_sets_written_blind_stay_above_the_bar(tmp_path, name):
     """Sets written without seeing the rules (tests/data/README.md), scored by source article."""
     result = CliRunner().invoke(
         cli,
-        ["eval", str(DATA / name), "--kb-dir", str(REPO / "kb"), "--index-dir", str(tmp_path / "ix"), "--json"],
+        [
+            "eval",
+            str(DATA / name),
+            "--kb-dir",
+            str(REPO / "kb"),
+            "--index-dir",
+            str(tmp_path / "ix"),
+            "--json",
+        ],
         catch_exceptions=False,
     )
     report = json.loads(result.output)

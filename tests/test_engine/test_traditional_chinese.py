@@ -32,7 +32,9 @@ def test_traditional_text_becomes_simplified_with_mainland_words():
     assert to_simplified("叢集 伺服器 虛擬機器") == "集群 服务器 虚拟机"
 
 
-@pytest.mark.parametrize("simplified", ["程序文件已建立", "核心转储", "群集网络名称资源", "著名的问题"])
+@pytest.mark.parametrize(
+    "simplified", ["程序文件已建立", "核心转储", "群集网络名称资源", "著名的问题"]
+)
 def test_simplified_text_is_left_exactly_as_it_is(simplified):
     # tw2sp would rewrite these (程序 -> 进程, 文件 -> 文档, 建立 -> 创建, 核心 -> 内核)
     assert not is_traditional(simplified)
@@ -91,7 +93,9 @@ def chinese_examples():
 
 
 @pytest.mark.parametrize("entry_id, example", chinese_examples())
-def test_each_chinese_example_in_traditional_is_answered_like_the_simplified_one(shipped, entry_id, example):
+def test_each_chinese_example_in_traditional_is_answered_like_the_simplified_one(
+    shipped, entry_id, example
+):
     # OpenCC's s2twp writes the example as a Taiwanese helpdesk would (網路, 伺服器, 叢集...)
     traditional = opencc.OpenCC("s2twp").convert(example)
     assert traditional != example

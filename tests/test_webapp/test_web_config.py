@@ -214,8 +214,10 @@ def test_worker_processes_starting_together_all_open_the_new_feedback_store(tmp_
     for round_ in range(rounds):
         path = str(tmp_path / f"feedback-{round_}.sqlite3")
         start = multiprocessing.Barrier(workers)
-        procs = [multiprocessing.Process(target=_open_store_and_vote, args=(path, start))
-                 for _ in range(workers)]
+        procs = [
+            multiprocessing.Process(target=_open_store_and_vote, args=(path, start))
+            for _ in range(workers)
+        ]
         for proc in procs:
             proc.start()
         for proc in procs:

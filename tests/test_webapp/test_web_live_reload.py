@@ -19,7 +19,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from webhelpers import stop_server, wait_for_line
 
 pytest_plugins = ["webfixtures"]
@@ -57,14 +56,28 @@ A broken {word} driver.
 def server(tmp_path):
     kb = tmp_path / "kb"
     shutil.copytree(DATA / "kb_small", kb)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KB_", "SLACK_", "MATTERMOST_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KB_", "SLACK_", "MATTERMOST_"))
+    }
     env["KB_FEEDBACK_DB"] = str(tmp_path / "feedback.sqlite3")
     env["KB_WATCH_INTERVAL"] = str(WATCH_INTERVAL)
-    log = open(tmp_path / "server.log", "w")
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed by the fixture's teardown
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "kb"), "serve", "--port", "0", "--kb-dir", str(kb),
-         "--index-dir", str(tmp_path / "index")],
-        stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=tmp_path,
+        [
+            str(Path(sys.executable).parent / "kb"),
+            "serve",
+            "--port",
+            "0",
+            "--kb-dir",
+            str(kb),
+            "--index-dir",
+            str(tmp_path / "index"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     try:
         url = wait_for_line(proc, r"^serving \d+ entries on http://").strip().rsplit(" ", 1)[1]
@@ -75,8 +88,12 @@ def server(tmp_path):
 
 
 def post_json(url: str, data: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(data).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(data).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
         return json.loads(response.read())
@@ -123,7 +140,10 @@ def test_add_edit_break_fix_delete_without_restart_or_failed_request(server):
     def keep_asking():  # a helpdesk agent using the page all along
         while not stop.is_set():
             try:
-                if first_id(base, "Event ID 1196 DNS signature failed to verify") != "dns-signature":
+                if (
+                    first_id(base, "Event ID 1196 DNS signature failed to verify")
+                    != "dns-signature"
+                ):
                     failures.append("wrong answer")
             except Exception as exc:  # noqa: BLE001 - any failed request is the bug
                 failures.append(repr(exc))
@@ -132,27 +152,40 @@ def test_add_edit_break_fix_delete_without_restart_or_failed_request(server):
     asker.start()
     try:
         write(path, ENTRY.format(word="quasar"))  # add
-        eventually(lambda: first_id(base, "the quasar driver stopped the spooler") == "spooler-quasar",
-                   "the added entry answers")
+        eventually(
+            lambda: first_id(base, "the quasar driver stopped the spooler") == "spooler-quasar",
+            "the added entry answers",
+        )
         eventually(lambda: "spooler-quasar" in entry_ids(base), "the added entry is listed")
 
         write(path, ENTRY.format(word="pulsar"))  # edit
-        eventually(lambda: first_id(base, "the pulsar driver stopped the spooler") == "spooler-quasar",
-                   "the edited rule answers")
+        eventually(
+            lambda: first_id(base, "the pulsar driver stopped the spooler") == "spooler-quasar",
+            "the edited rule answers",
+        )
 
-        write(path, ENTRY.format(word="pulsar").replace("kind: troubleshooting", "kind: [oops"))  # break
-        eventually(lambda: "spooler-quasar.md:" in get_text(base + "/kb/_status"), "the error on /kb/_status")
+        write(
+            path, ENTRY.format(word="pulsar").replace("kind: troubleshooting", "kind: [oops")
+        )  # break
+        eventually(
+            lambda: "spooler-quasar.md:" in get_text(base + "/kb/_status"),
+            "the error on /kb/_status",
+        )
         status = get_text(base + "/kb/_status")
         assert "front matter is not valid YAML" in status
-        assert first_id(base, "the pulsar driver stopped the spooler") == "spooler-quasar"  # last good version
+        assert (
+            first_id(base, "the pulsar driver stopped the spooler") == "spooler-quasar"
+        )  # last good version
         assert "spooler-quasar.md" in log.read_text()  # and in the log
 
         write(path, ENTRY.format(word="pulsar"))  # fix
         eventually(lambda: "No problems" in get_text(base + "/kb/_status"), "the error clears")
 
         path.unlink()  # delete
-        eventually(lambda: first_id(base, "the pulsar driver stopped the spooler") != "spooler-quasar",
-                   "the deleted entry is gone")
+        eventually(
+            lambda: first_id(base, "the pulsar driver stopped the spooler") != "spooler-quasar",
+            "the deleted entry is gone",
+        )
         with pytest.raises(urllib.error.HTTPError) as err:
             get_text(base + "/api/v1/entries/spooler-quasar")
         assert err.value.code == 404

@@ -69,7 +69,9 @@ def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = 60) -> 
         line = proc.stdout.readline()
         if not line:
             if proc.poll() is not None:
-                stderr = proc.stderr.read() if proc.stderr else "(stderr went to the test's log file)"
+                stderr = (
+                    proc.stderr.read() if proc.stderr else "(stderr went to the test's log file)"
+                )
                 raise RuntimeError(f"kb serve exited with {proc.returncode}: {stderr}")
             continue
         if re.search(pattern, line):

@@ -20,8 +20,19 @@ from engine.rules.spec import (
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = (REPO / "kb" / "README.md").read_text(encoding="utf-8")
 NAMES = sorted(
-    {*FRONT_MATTER_KEYS, *SIGNATURE_KEYS, *INGEST_KEYS, *LEAF_KINDS, "all", "any", "name", "weight",
-     "generic", "aliases", "terms"}
+    {
+        *FRONT_MATTER_KEYS,
+        *SIGNATURE_KEYS,
+        *INGEST_KEYS,
+        *LEAF_KINDS,
+        "all",
+        "any",
+        "name",
+        "weight",
+        "generic",
+        "aliases",
+        "terms",
+    }
 )
 
 

@@ -148,7 +148,10 @@ def test_kb_lint_prints_each_problem_then_a_summary_and_exits_1(kb):
     result = CliRunner().invoke(cli, ["lint", "--kb-dir", str(kb)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == f"{kb}/glossary.yaml:3:5: term group 2 needs two or more words that mean the same"
+    assert (
+        lines[0]
+        == f"{kb}/glossary.yaml:3:5: term group 2 needs two or more words that mean the same"
+    )
     assert f"{kb}/unknown-key.md:3:1: unknown key 'titel' (did you mean 'title'?)" in lines
     assert lines[-1] == "3 entries, glossary: 7 problems in 2 files"
 
@@ -156,7 +159,9 @@ def test_kb_lint_prints_each_problem_then_a_summary_and_exits_1(kb):
 def test_kb_lint_with_paths_checks_only_those_files(kb):
     shutil.copy(FIXTURES / "lint" / "unknown-key.md", kb / "unknown-key.md")
     shutil.copy(FIXTURES / "lint" / "values.md", kb / "values.md")
-    result = CliRunner().invoke(cli, ["lint", "--kb-dir", str(kb), str(kb / "values.md"), str(kb / "nope.md")])
+    result = CliRunner().invoke(
+        cli, ["lint", "--kb-dir", str(kb), str(kb / "values.md"), str(kb / "nope.md")]
+    )
     assert result.exit_code == 1
     assert "unknown-key.md" not in result.output
     assert f"{kb}/nope.md:1:1: no such file" in result.output
@@ -174,15 +179,57 @@ def test_kb_lint_finds_the_kb_of_the_file_it_is_given(kb, monkeypatch, tmp_path)
 # --- lint never crashes, and agrees with the engine -------------------------------------------
 
 FRAGMENTS = [
-    "---", "id: fuzz", "id: Bad Id", "title: A title", "title:", "kind: guide", "kind: nope",
-    "rules:", "  - phrase: DNS signature failed", "  - regex: '(a+)+'", "  - event: 1196",
-    "  - {}", "  -", "  - all: []", "    weight: 2", "  - product: Hyper-V", "  - any: [{phrase: x}]",
-    "examples:", "  - a paste", "  - 12", "see_also: [base-dns, nowhere]", "signatures:",
-    "  messages: [Some error text that is long]", "  events: [{id: 1196, source: X}]",
-    "  events: [abc]", "  codes: [0x80070005]", "ingest: {feed: f}", "owner: ingest",
-    "source: http://x.org/a", "language: zh", "## Symptom", "## Cause", "## Fix", "## Summary",
-    "## Steps", "# Fix", "text", "[link](nowhere)", "[ok](/kb/base-guide)", "```", "\t", "- [",
-    "{", ": :", "!!python/object:os.system x: 1", "? [a]", "&a x", "*a", "\ufeff", "é", "",
+    "---",
+    "id: fuzz",
+    "id: Bad Id",
+    "title: A title",
+    "title:",
+    "kind: guide",
+    "kind: nope",
+    "rules:",
+    "  - phrase: DNS signature failed",
+    "  - regex: '(a+)+'",
+    "  - event: 1196",
+    "  - {}",
+    "  -",
+    "  - all: []",
+    "    weight: 2",
+    "  - product: Hyper-V",
+    "  - any: [{phrase: x}]",
+    "examples:",
+    "  - a paste",
+    "  - 12",
+    "see_also: [base-dns, nowhere]",
+    "signatures:",
+    "  messages: [Some error text that is long]",
+    "  events: [{id: 1196, source: X}]",
+    "  events: [abc]",
+    "  codes: [0x80070005]",
+    "ingest: {feed: f}",
+    "owner: ingest",
+    "source: http://x.org/a",
+    "language: zh",
+    "## Symptom",
+    "## Cause",
+    "## Fix",
+    "## Summary",
+    "## Steps",
+    "# Fix",
+    "text",
+    "[link](nowhere)",
+    "[ok](/kb/base-guide)",
+    "```",
+    "\t",
+    "- [",
+    "{",
+    ": :",
+    "!!python/object:os.system x: 1",
+    "? [a]",
+    "&a x",
+    "*a",
+    "\ufeff",
+    "é",
+    "",
 ]
 VALID_RULES = [
     "  - phrase: DNS signature failed to verify",
@@ -193,7 +240,9 @@ VALID_RULES = [
     "  - any: [{phrase: live migration failed}, {phrase: 实时迁移失败}]",
     "  - all: [{product: Hyper-V}, {phrase: live migration failed}]",
 ]
-words = st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs", "Cc")), min_size=1, max_size=40)
+words = st.text(
+    st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs", "Cc")), min_size=1, max_size=40
+)
 
 
 @st.composite
@@ -207,21 +256,29 @@ def near_entries(draw) -> str:
     lines += ["see_also: [base-guide]", "---"]
     for name in REQUIRED_SECTIONS[kind]:
         lines += ["", f"## {name}", "", "Some text. " + draw(words)]
-    for position, fragment in draw(st.lists(st.tuples(st.integers(0, 99), st.sampled_from(FRAGMENTS)), max_size=2)):
+    for position, fragment in draw(
+        st.lists(st.tuples(st.integers(0, 99), st.sampled_from(FRAGMENTS)), max_size=2)
+    ):
         lines.insert(position % (len(lines) + 1), fragment)
     return "\n".join(lines) + "\n"
 
 
 entry_texts = st.one_of(
     st.text(max_size=300),
-    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=30).map("\n".join),
+    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=30).map(
+        "\n".join
+    ),
     st.lists(st.sampled_from(FRAGMENTS), max_size=30).map(lambda lines: "---\n" + "\n".join(lines)),
     near_entries(),
 )
 
 
-@settings(max_examples=150, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(text=entry_texts)
 def test_lint_never_crashes_and_a_clean_file_is_one_the_engine_loads(text):
     with tempfile.TemporaryDirectory() as folder:

@@ -84,7 +84,9 @@ def test_a_bad_id_is_refused(kb):
 
 def test_kb_test_fails_the_skeleton_until_it_has_an_example(kb, tmp_path):
     new(kb, "--id", "fresh", "--title", "A fresh entry")
-    result = CliRunner().invoke(cli, ["test", "--kb-dir", str(kb), "--index-dir", str(tmp_path / "ix")])
+    result = CliRunner().invoke(
+        cli, ["test", "--kb-dir", str(kb), "--index-dir", str(tmp_path / "ix")]
+    )
     assert result.exit_code == 1
     assert f"{kb}/fresh.md:32: no examples: add at least one paste" in result.output
 
@@ -99,10 +101,22 @@ def test_the_commented_examples_are_valid_once_uncommented():
     text = skeleton("x", "X")
     front = yaml.safe_load(uncommented(text).split("---\n")[1])
     glossary = Glossary.load(REPO / "kb")
-    rules = [parse_rule(spec, "x", i, glossary.canonical_product) for i, spec in enumerate(front["rules"])]
+    rules = [
+        parse_rule(spec, "x", i, glossary.canonical_product)
+        for i, spec in enumerate(front["rules"])
+    ]
     assert [r.name for r in rules] == ["event-1196-signature", "converter-network-failure"]
-    assert all(leaf.value in {p.name for p in glossary.products}
-               for r in rules for alt in r.alternatives() for leaf in alt if leaf.kind == "product")
-    assert front["examples"] == ["Paste the error here, as a user would,\non as many lines as it takes.\n"]
-    assert front["signatures"]["events"] == [{"id": 1196, "source": "Microsoft-Windows-FailoverClustering"}]
+    assert all(
+        leaf.value in {p.name for p in glossary.products}
+        for r in rules
+        for alt in r.alternatives()
+        for leaf in alt
+        if leaf.kind == "product"
+    )
+    assert front["examples"] == [
+        "Paste the error here, as a user would,\non as many lines as it takes.\n"
+    ]
+    assert front["signatures"]["events"] == [
+        {"id": 1196, "source": "Microsoft-Windows-FailoverClustering"}
+    ]
     assert front["signatures"]["codes"] == ["0x80070005"]  # quoted: a string, not 2147942405

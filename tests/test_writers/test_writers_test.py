@@ -22,7 +22,9 @@ def kb(tmp_path) -> Path:
 
 
 def run_test(kb: Path, tmp_path: Path):
-    return CliRunner().invoke(cli, ["test", "--kb-dir", str(kb), "--index-dir", str(tmp_path / "ix")])
+    return CliRunner().invoke(
+        cli, ["test", "--kb-dir", str(kb), "--index-dir", str(tmp_path / "ix")]
+    )
 
 
 def add_examples(path: Path, *examples: str) -> None:
@@ -92,7 +94,9 @@ def test_another_entrys_paste_says_what_came_first(kb, tmp_path):
 
 def test_an_entry_without_examples_fails(kb, tmp_path):
     text = (kb / "base-guide.md").read_text(encoding="utf-8")
-    text = text.replace("examples:\n  - How do failover cluster networks and heartbeats work?\n", "")
+    text = text.replace(
+        "examples:\n  - How do failover cluster networks and heartbeats work?\n", ""
+    )
     (kb / "base-guide.md").write_text(text, encoding="utf-8")
     result = run_test(kb, tmp_path)
     assert result.exit_code == 1
@@ -106,5 +110,7 @@ def test_an_entry_that_does_not_load_fails(kb, tmp_path):
     shutil.copy(FIXTURES / "lint" / "missing-id.md", kb / "missing-id.md")
     result = run_test(kb, tmp_path)
     assert result.exit_code == 1
-    assert "missing 'id': every entry needs a unique id (not tested; run 'kb lint')" in result.output
+    assert (
+        "missing 'id': every entry needs a unique id (not tested; run 'kb lint')" in result.output
+    )
     assert result.output.splitlines()[-1] == "2 examples in 2 entries: all pass; 1 entry not loaded"
