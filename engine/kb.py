@@ -216,7 +216,8 @@ def _signatures(data: dict, key_lines: dict, path) -> Signatures:
             raise EntryError(
                 path, line, f"signatures.events: {item!r} is not an event ID or {{id, source}}"
             )
-    return Signatures(messages=messages, events=tuple(events), codes=codes)
+    phrases = _str_list(raw, "phrases", {"phrases": line}, path)
+    return Signatures(messages=messages, events=tuple(events), codes=codes, phrases=phrases)
 
 
 def build_entry(data: dict, key_lines: dict, sections, path) -> Entry:
@@ -251,6 +252,11 @@ def build_entry(data: dict, key_lines: dict, sections, path) -> Entry:
     rules = data.get("rules") or []
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise EntryError(path, line_of("rules"), "'rules' must be a list of rule mappings")
+    generated = data.get("generated_rules") or []
+    if not isinstance(generated, list) or not all(isinstance(r, dict) for r in generated):
+        raise EntryError(
+            path, line_of("generated_rules"), "'generated_rules' must be a list of rule mappings"
+        )
     source = data.get("source")
     if source is not None and not isinstance(source, str):
         raise EntryError(path, line_of("source"), "'source' must be a URL")
@@ -264,6 +270,7 @@ def build_entry(data: dict, key_lines: dict, sections, path) -> Entry:
         tags=_str_list(data, "tags", key_lines, path),
         signatures=_signatures(data, key_lines, path),
         rules=tuple(rules),
+        generated_rules=tuple(generated),
         examples=_str_list(data, "examples", key_lines, path),
         see_also=_str_list(data, "see_also", key_lines, path),
         owner=owner,
@@ -309,6 +316,8 @@ def front_matter_of(entry: Entry) -> dict[str, Any]:
         data["signatures"] = entry.signatures.to_dict()
     if entry.rules:
         data["rules"] = [dict(r) for r in entry.rules]
+    if entry.generated_rules:
+        data["generated_rules"] = [dict(r) for r in entry.generated_rules]
     for key in ("examples", "see_also"):
         if getattr(entry, key):
             data[key] = list(getattr(entry, key))

@@ -76,11 +76,14 @@ class RuleHit:
     rule: str
     weight: float
     evidence: tuple[str, ...]  # human-readable facts the rule used, e.g. "event 1196"
+    kind: str = "writer"  # what made the rule: engine.rules.spec.RULE_KINDS
+    quality: float = 1.0  # how fully its texts matched (a message at 80% of its clauses: 0.8)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "entry": self.entry_id,
             "rule": self.rule,
+            "kind": self.kind,
             "weight": round(self.weight, 3),
             "facts": list(self.evidence),
         }

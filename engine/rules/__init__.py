@@ -130,7 +130,9 @@ class RuleBook:
             evidence = tuple(self._describe(leaf, fact) for leaf, fact in zip(alt.leaves, fired))
             key = (alt.rule.entry_id, alt.rule.name)
             if key not in best or best[key].weight < weight:
-                best[key] = RuleHit(alt.rule.entry_id, alt.rule.name, weight, evidence)
+                best[key] = RuleHit(
+                    alt.rule.entry_id, alt.rule.name, weight, evidence, alt.rule.kind, quality
+                )
         return sorted(best.values(), key=lambda h: (-h.weight, h.entry_id, h.rule))
 
     def _describe(self, leaf: Leaf, fact: dict) -> str:
