@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ import yaml
 from .errors import EntryError
 
 GLOSSARY_FILE = "glossary.yaml"
+# The built-in glossary: products and domain terms of the Windows Server / virtualisation
+# world in English and Chinese, so that a KB made by `kb ingest` alone (no glossary of its
+# own) still knows its products and crosses languages. A KB's own glossary adds to it.
+BUILTIN_FILE = Path(__file__).resolve().parent / "data" / GLOSSARY_FILE
 _WORD = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -147,8 +152,26 @@ class Glossary:
 
     @classmethod
     def load(cls, kb_dir: Path) -> Glossary:
-        """Read ``kb_dir/glossary.yaml``; a KB without one has an empty glossary."""
-        path = Path(kb_dir) / GLOSSARY_FILE
+        """The built-in glossary plus ``kb_dir/glossary.yaml`` (the KB's own words win)."""
+        own = cls.read(Path(kb_dir) / GLOSSARY_FILE)
+        return builtin().merged(own)
+
+    def merged(self, other: Glossary) -> Glossary:
+        """This glossary with *other*'s products and groups added; a product both name takes
+        the aliases of both and *other*'s ``generic`` flag."""
+        products = {p.name: p for p in self.products}
+        for product in other.products:
+            base = products.get(product.name)
+            aliases = (*base.aliases, *product.aliases) if base else product.aliases
+            products[product.name] = Product(
+                product.name, tuple(dict.fromkeys(aliases)), product.generic
+            )
+        groups = list(dict.fromkeys([*self.groups, *other.groups]))
+        return Glossary(list(products.values()), groups)
+
+    @classmethod
+    def read(cls, path: Path) -> Glossary:
+        """One glossary file; a missing file is an empty glossary."""
         if not path.exists():
             return cls.empty()
         try:
@@ -180,3 +203,13 @@ class Glossary:
         for _, _, index in sorted(self._term_matcher.find(fold(text))):
             indexes.setdefault(index, None)
         return [self.groups[i] for i in indexes]
+
+
+@lru_cache(maxsize=1)
+def _builtin_data() -> Glossary:
+    return Glossary.read(BUILTIN_FILE)
+
+
+def builtin() -> Glossary:
+    """The built-in glossary (parsed once per process)."""
+    return _builtin_data()

@@ -9,6 +9,7 @@ computes anything of its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,6 +119,8 @@ class Remedy:
     confidence: float
     rule_hits: tuple[RuleHit, ...] = ()
     search_hit: SearchHit | None = None
+    # the calibration model's inputs (engine.calibration.FEATURES): kept for `kb eval` and fits
+    features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def why(self) -> dict[str, Any]:

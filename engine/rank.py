@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .calibration import Calibration, Evidence, features
+from .calibration import load as load_calibration
 from .entry import Entry
 from .model import Facts, Remedy, RuleHit, SearchHit
 
@@ -84,13 +86,15 @@ def fuse(
     facts: Facts,
     top: int = 5,
     generic_products: frozenset[str] = frozenset(),
+    calibration: Calibration | None = None,
 ) -> list[Remedy]:
+    """Rank every entry a rule or the search found, then give each its calibrated confidence."""
     by_entry: dict[str, list[RuleHit]] = {}
     for hit in rule_hits:
         by_entry.setdefault(hit.entry_id, []).append(hit)
     searched = {h.entry_id: h for h in search_hits}
     best = max((h.score for h in search_hits), default=0.0)
-    remedies = []
+    candidates: list[Evidence] = []
     for entry_id in dict.fromkeys([*by_entry, *searched]):
         entry = entries.get(entry_id)
         if entry is None:  # index older than the KB by a moment (live reload): skip it
@@ -98,24 +102,37 @@ def fuse(
         weights = [h.weight for h in by_entry.get(entry_id, ())]
         strongest = max(weights, default=0.0)
         combined = noisy_or(weights)
-        s, convincing = search_strength(searched.get(entry_id), best, facts.question)
+        search_hit = searched.get(entry_id)
+        s, _ = search_strength(search_hit, best, facts.question)
         if entry.kind == "guide":
             factor = GUIDE_HOWTO if facts.howto else 1.0 if facts.question else GUIDE_FACTOR
-            s, convincing = min(1.0, s * factor), min(SEARCH_CEILING, convincing * factor)
-        if event_mismatch(facts, entry):
-            convincing *= EVENT_MISMATCH
-        if product_mismatch(facts, entry, generic_products):
-            convincing *= PRODUCT_MISMATCH
+            s = min(1.0, s * factor)
+        mismatch = event_mismatch(facts, entry)
         score = RULE_SHARE * (0.8 * strongest + 0.2 * combined) + (1 - RULE_SHARE) * s
-        confidence = 1.0 - (1.0 - combined) * (1.0 - convincing)
-        remedies.append(
-            Remedy(
+        candidates.append(
+            Evidence(
                 entry=entry,
                 score=score,
-                confidence=confidence,
                 rule_hits=tuple(by_entry.get(entry_id, ())),
-                search_hit=searched.get(entry_id),
+                search_hit=search_hit,
+                search_relative=(search_hit.score / best) if search_hit and best > 0 else 0.0,
+                event_mismatch=mismatch,
+                product_mismatch=product_mismatch(facts, entry, generic_products),
             )
         )
-    remedies.sort(key=lambda r: (-r.score, -r.confidence, r.entry.id))
+    candidates.sort(key=lambda c: (-c.score, c.entry.id))
+    model = calibration or load_calibration()
+    remedies = []
+    for candidate in candidates[: max(top, 3)]:
+        values = features(candidate, candidates, facts)
+        remedies.append(
+            Remedy(
+                entry=candidate.entry,
+                score=candidate.score,
+                confidence=model.probability(values),
+                rule_hits=candidate.rule_hits,
+                search_hit=candidate.search_hit,
+                features=values,
+            )
+        )
     return remedies[:top]
