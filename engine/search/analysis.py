@@ -301,6 +301,11 @@ def _cut(run: str) -> tuple[str, ...]:
     return tuple(w for w in _segmenter().cut_for_search(run) if w.strip())
 
 
+def cut_words(run: str) -> tuple[str, ...]:
+    """The words of a run of Chinese characters, as the analyzer cuts them (search mode)."""
+    return _cut(from_traditional(run) if is_traditional(run) else run)
+
+
 class BilingualAnalyzer(Analyzer):
     """Tokenize, lower-case, drop stop words and stem in one pass.
 
