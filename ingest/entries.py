@@ -21,7 +21,8 @@ from engine.kb import render_entry
 
 from .feed import Article
 from .html import defang
-from .mining import mine
+from .mining import FeedStats, mine
+from .mining.rules import vetted
 from .split import Draft
 
 HASH_KEY = "generated_hash"
@@ -56,15 +57,25 @@ def render_generated(entry: Entry) -> str:
 
 
 def build_entry(
-    draft: Draft, article: Article, feed_source: str, entry_id: str, glossary: Glossary
-) -> Entry:
-    """The entry for one draft of one article (provenance without the hash)."""
-    mined = mine(list(draft.symptom), draft.fact_text, draft.event_text, glossary)
+    draft: Draft,
+    article: Article,
+    feed_source: str,
+    entry_id: str,
+    glossary: Glossary,
+    feed: FeedStats | None = None,
+) -> tuple[Entry, list[str]]:
+    """The entry for one draft of one article (provenance without the hash), and what mining
+    dropped from it (over-broad signatures and rules), one line each."""
+    mined = mine(
+        draft.title, list(draft.symptom), draft.fact_text, draft.event_text, glossary, feed
+    )
+    checked = vetted(mined, glossary, entry_id)
+    mined = checked.mined
     signatures = Signatures(
         messages=tuple(dict.fromkeys(defang(m) for m in mined.messages if m.strip())),
         events=mined.events,
         codes=mined.codes,
-        phrases=mined.phrases,
+        phrases=tuple(defang(p) for p in mined.phrases),
     )
     return Entry(
         id=entry_id,
@@ -75,6 +86,7 @@ def build_entry(
         products=mined.products,
         tags=tuple(dict.fromkeys(defang(t) for t in article.tags)),
         signatures=signatures,
+        generated_rules=tuple(checked.rules),
         owner="ingest",
         ingest={
             "feed": feed_source,
@@ -83,4 +95,4 @@ def build_entry(
             "content_hash": article.content_hash,
         },
         sections=tuple((name, defang(text)) for name, text in draft.sections),
-    )
+    ), checked.dropped

@@ -21,6 +21,7 @@ from engine.glossary import Glossary
 from .entries import build_entry, render_generated
 from .feed import Article
 from .ids import article_slug, entry_id
+from .mining import FeedStats
 from .split import split_article
 
 POOL_THRESHOLD = 256  # items; below this a pool is slower than one process
@@ -34,9 +35,13 @@ class Prepared:
     article: Article
     entries: tuple[tuple[Entry, str], ...] = ()
     error: str | None = None
+    # what mining dropped, as "entry-id: what and why" (over-broad signatures and rules)
+    dropped: tuple[str, ...] = ()
 
 
-def prepare(article: Article, source: str, glossary: Glossary) -> Prepared:
+def prepare(
+    article: Article, source: str, glossary: Glossary, feed: FeedStats | None = None
+) -> Prepared:
     try:
         drafts = split_article(article)
     except Exception as exc:  # noqa: BLE001 - a heuristic failing on odd input must not stop the run
@@ -45,23 +50,29 @@ def prepare(article: Article, source: str, glossary: Glossary) -> Prepared:
         return Prepared(article, error="no article text")
     slug = article_slug(article.link, article.guid, article.title)
     entries = []
+    dropped: list[str] = []
     for draft in drafts:
-        entry = build_entry(draft, article, source, entry_id(slug, draft.part), glossary)
+        entry, notes = build_entry(
+            draft, article, source, entry_id(slug, draft.part), glossary, feed
+        )
         entries.append((entry, render_generated(entry)))
-    return Prepared(article, tuple(entries))
+        dropped.extend(f"{entry.id}: dropped {note}" for note in notes)
+    return Prepared(article, tuple(entries), dropped=tuple(dropped))
 
 
 # The worker side of the pool: the glossary is built once per worker process.
 _worker_state: dict[str, object] = {}
 
 
-def _init_worker(kb_dir: str, source: str) -> None:
+def _init_worker(kb_dir: str, source: str, feed: FeedStats) -> None:
     _worker_state["glossary"] = Glossary.load(Path(kb_dir))
     _worker_state["source"] = source
+    _worker_state["feed"] = feed
 
 
 def _work(article: Article) -> Prepared:
-    return prepare(article, _worker_state["source"], _worker_state["glossary"])  # type: ignore[arg-type]
+    state = _worker_state
+    return prepare(article, state["source"], state["glossary"], state["feed"])  # type: ignore[arg-type]
 
 
 def default_jobs() -> int:
@@ -72,12 +83,13 @@ def prepare_all(
     articles: list[Article], source: str, glossary: Glossary, kb_dir: Path, jobs: int
 ) -> Iterator[Prepared]:
     """Prepared articles, in feed order."""
+    feed = FeedStats.of(articles)
     if jobs <= 1 or len(articles) < POOL_THRESHOLD:
-        yield from (prepare(a, source, glossary) for a in articles)
+        yield from (prepare(a, source, glossary, feed) for a in articles)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker, initargs=(str(kb_dir), source)
+        jobs, mp_context=context, initializer=_init_worker, initargs=(str(kb_dir), source, feed)
     ) as pool:
         yield from pool.map(_work, articles, chunksize=CHUNK)

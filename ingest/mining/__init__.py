@@ -14,7 +14,10 @@ what mining extracts is exactly what a paste of the same error will be compared 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from engine.entry import EventSignature, Signatures
 from engine.facts import find_codes, find_events
@@ -23,8 +26,29 @@ from engine.glossary import Glossary
 from ..blocks import Block
 from .logtext import event_fields, is_event_block
 from .messages import MAX_MESSAGES, mine_messages
+from .phrases import feed_tokens, key_phrases
 
-__all__ = ["Mined", "mine"]
+__all__ = ["FeedStats", "Mined", "mine"]
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class FeedStats:
+    """How many of the feed's articles hold each phrase candidate: what makes one rare."""
+
+    size: int = 0
+    df: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, articles: Iterable) -> FeedStats:
+        """Counted over the articles' titles and text (tags stripped, no full parse)."""
+        df: Counter = Counter()
+        size = 0
+        for article in articles:
+            size += 1
+            df.update(feed_tokens(f"{article.title}\n{_TAG.sub(' ', article.html)}"))
+        return cls(size, dict(df))
 
 
 @dataclass(frozen=True)
@@ -64,23 +88,27 @@ def mine_events(blocks: list[Block], text: str) -> tuple[EventSignature, ...]:
 
 
 def mine(
+    title: str,
     symptom: list[Block],
     fact_text: str,
     event_text: str,
     glossary: Glossary,
-    phrases: tuple[str, ...] = (),
+    feed: FeedStats | None = None,
 ) -> Mined:
     """The signatures of one part.
 
-    *symptom* holds the blocks messages are read from; *fact_text* (the part's text) the codes
-    and products; *event_text* the events (the whole article for a single-error article: its
-    events are often named in the introduction or under "More information").
+    *symptom* holds the blocks messages and key phrases are read from; *fact_text* (the
+    part's text) the codes and products; *event_text* the events (the whole article for a
+    single-error article: its events are often named in the introduction or under "More
+    information"); *feed* says which phrase candidates are rare in the feed.
     """
+    feed = feed or FeedStats()
     messages = tuple(m.text for m in mine_messages(symptom, MAX_MESSAGES))
+    symptom_text = "\n".join([title, *(b.text for b in symptom)])
     return Mined(
         messages=messages,
         events=mine_events(symptom, event_text),
         codes=tuple(find_codes(fact_text)),
         products=tuple(glossary.products_in(fact_text)),
-        phrases=phrases,
+        phrases=tuple(key_phrases(symptom_text, feed.df, feed.size, messages)),
     )
