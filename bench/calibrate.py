@@ -44,6 +44,7 @@ TOP = 5
 
 @dataclass
 class Row:
+    scenario: str
     group: int  # one paste of one scenario
     position: int  # 1-based rank by the ranking score
     features: list[float]
@@ -67,6 +68,7 @@ def collect() -> list[Row]:
                         entry = remedy.entry
                         rows.append(
                             Row(
+                                scenario.name,
                                 group,
                                 position,
                                 [remedy.features.get(name, 0.0) for name in FEATURES],
@@ -75,7 +77,16 @@ def collect() -> list[Row]:
                             )
                         )
                     if not diagnosis.remedies:
-                        rows.append(Row(group, 0, [0.0] * len(FEATURES), False, bool(expected)))
+                        rows.append(
+                            Row(
+                                scenario.name,
+                                group,
+                                0,
+                                [0.0] * len(FEATURES),
+                                False,
+                                bool(expected),
+                            )
+                        )
         print(f"  {scenario.name}: {group} pastes so far", file=sys.stderr)
     return rows
 
@@ -106,7 +117,8 @@ def pick_threshold(tops: list[tuple[float, bool, bool]], precision: float) -> fl
     return 0.99
 
 
-def report(tops: list[tuple[float, bool, bool]], threshold: float) -> None:
+def report(rows: list[Row], probability, threshold: float, table: bool = True) -> None:
+    tops = top_answers(rows, probability)
     answerable = [t for t in tops if t[2]]
     negatives = [t for t in tops if not t[2]]
     confident = [t for t in tops if t[0] >= threshold]
@@ -117,8 +129,8 @@ def report(tops: list[tuple[float, bool, bool]], threshold: float) -> None:
         f"negatives not confident {len([t for t in negatives if t[0] < threshold]) / max(1, len(negatives)):.3f}, "
         f"recall@1 {sum(1 for t in answerable if t[1]) / len(answerable):.3f}"
     )
-    table = reliability([p for p, _, _ in tops], [right for _, right, _ in tops])
-    print(table.render())
+    if table:
+        print(reliability([p for p, _, _ in tops], [right for _, right, _ in tops]).render())
 
 
 def main() -> None:
@@ -137,7 +149,15 @@ def main() -> None:
     tops = top_answers(rows, held_out)
     threshold = pick_threshold(tops, args.precision)
     print(f"{len(tops)} pastes, {len(rows)} rows; five-fold figures (pastes unseen by the fit):")
-    report(tops, threshold)
+    report(rows, held_out, threshold)
+    print("\nleave one scenario out (a KB the fit never saw, threshold as above):")
+    names = [r.scenario for r in rows]
+    for left_out in dict.fromkeys(names):
+        test = np.array([n == left_out for n in names])
+        model = fit(x[~test], y[~test], args.C)
+        probability = model.predict_proba(x[test])[:, 1]
+        print(f"- {left_out}:", end=" ")
+        report([r for r, t in zip(rows, test) if t], probability, threshold, table=False)
     model = fit(x, y, args.C)
     calibration = Calibration(
         names=FEATURES,

@@ -34,6 +34,8 @@ MODEL_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
 # The features, each in 0..1 (see features()). The order is the model file's order.
 FEATURES = (
     "rule_message",  # best quality of a signature message that matched
+    "message_margin",  # how much better its best message matched than any other article's
+    "message_size",  # how much a matched message says (its rare-token weight, 0..1)
     "rule_event_source",  # a signature event matched with its source
     "rule_event",  # a signature event matched by ID alone
     "rule_code",  # a signature error code matched
@@ -45,7 +47,6 @@ FEATURES = (
     "search_entry_coverage",  # share of the entry's title or best message the paste holds
     "search_relative",  # its search score relative to the best search hit
     "margin",  # its ranking score minus the best score of an entry from another article
-    "agreement",  # share of the top three results that come from its article
     "events_explained",  # the paste names events and the entry is about one of them
     "event_mismatch",  # the paste names events, the entry others
     "codes_explained",  # share of the paste's error codes the entry names
@@ -118,10 +119,20 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
     for hit in item.rule_hits:
         value = hit.quality if hit.kind == "message" else hit.weight
         best[hit.kind] = max(best.get(hit.kind, 0.0), value)
+    message = best.get("message", 0.0)
+    rival_message = max(
+        (
+            h.quality
+            for other in ranked
+            if (other.entry.source or other.entry.id) != (item.entry.source or item.entry.id)
+            for h in other.rule_hits
+            if h.kind == "message"
+        ),
+        default=0.0,
+    )
     phrases = sum(1 for h in item.rule_hits if h.kind == "phrase")
     source = item.entry.source or item.entry.id
     others = [e.score for e in ranked if (e.entry.source or e.entry.id) != source]
-    top = ranked[:3]
     signature_events = {e.id for e in item.entry.signatures.events}
     signature_codes = set(item.entry.signatures.codes)
     kinds = {
@@ -132,7 +143,9 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
     } - {None}
     hit = item.search_hit
     return {
-        "rule_message": best.get("message", 0.0),
+        "rule_message": message,
+        "message_margin": max(0.0, message - rival_message),
+        "message_size": max((h.size for h in item.rule_hits if h.kind == "message"), default=0.0),
         "rule_event_source": 1.0 if "event-source" in best else 0.0,
         "rule_event": 1.0 if "event" in best and "event-source" not in best else 0.0,
         "rule_code": 1.0 if "code" in best else 0.0,
@@ -144,7 +157,6 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
         "search_entry_coverage": hit.entry_coverage if hit else 0.0,
         "search_relative": item.search_relative,
         "margin": max(-1.0, min(1.0, item.score - max(others, default=0.0))),
-        "agreement": sum(1 for e in top if (e.entry.source or e.entry.id) == source) / len(top),
         "events_explained": 1.0 if set(facts.event_ids) & signature_events else 0.0,
         "event_mismatch": 1.0 if item.event_mismatch else 0.0,
         "codes_explained": (

@@ -79,6 +79,7 @@ class RuleHit:
     evidence: tuple[str, ...]  # human-readable facts the rule used, e.g. "event 1196"
     kind: str = "writer"  # what made the rule: engine.rules.spec.RULE_KINDS
     quality: float = 1.0  # how fully its texts matched (a message at 80% of its clauses: 0.8)
+    size: float = 0.0  # how much its matched message says (0..1; 0 when it matched none)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -108,6 +108,8 @@ def fuse(
             factor = GUIDE_HOWTO if facts.howto else 1.0 if facts.question else GUIDE_FACTOR
             s = min(1.0, s * factor)
         mismatch = event_mismatch(facts, entry)
+        if mismatch:  # the paste is about another event: search alone must not rank it first
+            s *= EVENT_MISMATCH
         score = RULE_SHARE * (0.8 * strongest + 0.2 * combined) + (1 - RULE_SHARE) * s
         candidates.append(
             Evidence(

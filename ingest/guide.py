@@ -19,8 +19,8 @@ from .text import is_imperative, shorten, split_sentences
 
 MAX_STEPS = 20
 MAX_CHILDREN = 15
-STEP_CHARS = 220
-SUMMARY_CHARS = 420
+STEP_CHARS = 500
+SUMMARY_CHARS = 900
 
 _ACTION = re.compile(
     r"\b(?:click|right-click|double-click|select|open|type|enter|press|go to|navigate|run|install|"

@@ -15,9 +15,9 @@ looks up its own tokens and only the messages filed under one of them are scored
 
 >>> index = TemplateIndex([("m1", "The virtual machine 'WEB01' failed to start because the "
 ...     "processor is not compatible"), ("m2", "The cluster service failed to start")])
->>> [(m.key, m.quality) for m in index.match("Hyper-V: The virtual machine 'SQL7' could not "
+>>> [(m.key, m.quality, m.size) for m in index.match("Hyper-V: The virtual machine 'SQL7' could not "
 ...     "start because the processor is not compatible.")]
-[('m1', 0.864)]
+[('m1', 0.864, 0.583)]
 """
 
 from __future__ import annotations
@@ -115,10 +115,15 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+# A message with this many different content words (or more) is as specific as they come.
+SPECIFIC_TOKENS = 12
+
+
 @dataclass(frozen=True)
 class TemplateMatch:
     key: str
     quality: float
+    size: float  # how much the message says: its content words / SPECIFIC_TOKENS, at most 1
 
 
 @dataclass
@@ -156,6 +161,7 @@ class TemplateIndex:
     def match(self, *texts: str) -> list[TemplateMatch]:
         """The messages found in any of *texts* (the masked and the raw paste), best quality."""
         best: dict[str, float] = {}
+        sizes: dict[str, float] = {}
         for text in texts:
             paste = tokens(text)
             if not paste:
@@ -169,7 +175,9 @@ class TemplateIndex:
                 quality = _quality(template, paste, positions)
                 if quality >= MIN_QUALITY and quality > best.get(template.key, 0.0):
                     best[template.key] = quality
-        return [TemplateMatch(k, round(q, 3)) for k, q in sorted(best.items())]
+                    content = sum(1 for t in template.weights if t not in _STOP)
+                    sizes[template.key] = min(1.0, content / SPECIFIC_TOKENS)
+        return [TemplateMatch(k, round(q, 3), round(sizes[k], 3)) for k, q in sorted(best.items())]
 
 
 def _quality(template: _Template, paste: list[str], positions: dict[str, list[int]]) -> float:

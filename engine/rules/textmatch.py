@@ -53,7 +53,8 @@ def _on_boundaries(text: str, start: int, end: int) -> bool:
 @dataclass(frozen=True)
 class TextMatch:
     key: str
-    quality: float  # 1.0 for phrases and regexes; share of clause text for messages
+    quality: float  # 1.0 for phrases and regexes; token similarity for messages
+    size: float = 0.0  # messages: how much the message says (templates.TemplateMatch.size)
 
 
 class TextMatcher:
@@ -109,7 +110,9 @@ class TextMatcher:
                     words.add(index)
         found = {key for index in words for key, _ in self._payloads[index]}
         out = [TextMatch(key, 1.0) for key in sorted(found)]
-        out.extend(TextMatch(m.key, m.quality) for m in self._templates.match(masked, unmasked))
+        out.extend(
+            TextMatch(m.key, m.quality, m.size) for m in self._templates.match(masked, unmasked)
+        )
         for index in sorted(regexes):
             key, pattern = self._regexes[index]
             if pattern.search(masked) or pattern.search(unmasked):
