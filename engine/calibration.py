@@ -47,6 +47,7 @@ FEATURES = (
     "search_entry_coverage",  # share of the entry's title or best message the paste holds
     "search_relative",  # its search score relative to the best search hit
     "margin",  # its ranking score minus the best score of an entry from another article
+    "relative_margin",  # the same, as a share of its score (search-only scores are small)
     "events_explained",  # the paste names events and the entry is about one of them
     "event_mismatch",  # the paste names events, the entry others
     "codes_explained",  # share of the paste's error codes the entry names
@@ -157,6 +158,9 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
         "search_entry_coverage": hit.entry_coverage if hit else 0.0,
         "search_relative": item.search_relative,
         "margin": max(-1.0, min(1.0, item.score - max(others, default=0.0))),
+        "relative_margin": (
+            max(0.0, 1.0 - max(others, default=0.0) / item.score) if item.score > 0 else 0.0
+        ),
         "events_explained": 1.0 if set(facts.event_ids) & signature_events else 0.0,
         "event_mismatch": 1.0 if item.event_mismatch else 0.0,
         "codes_explained": (

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from engine.facts import detect_language
 
 from .blocks import Block, drop_previews, parse_blocks, plain_inline
+from .classify import DECORATION, classify
 from .feed import Article
 from .guide import guide_steps, sections_of, summary
 from .html import escape_text, sanitize, to_markdown
@@ -23,7 +24,6 @@ from .mining.messages import mine_messages
 from .render import (
     Step,
     format_steps,
-    is_decoration,
     links,
     numbered_steps,
     paragraphs,
@@ -64,13 +64,20 @@ def article_blocks(article: Article) -> list[Block]:
     return drop_previews(parse_blocks(markdown))
 
 
+def classified(segments: list) -> list:
+    """*segments* with every block typed (ingest.classify), in reading order."""
+    ordered = [b for s in segments for b in ([s.heading] if s.heading else []) + s.blocks]
+    classify(ordered)
+    return segments
+
+
 def split_article(article: Article) -> list[Draft]:
     """The drafts an article yields; empty when it has no text."""
     blocks = article_blocks(article)
-    if not any(not is_decoration(b) for b in blocks):
+    segments = classified(segment(blocks))
+    if all(b.role == DECORATION for s in segments for b in s.blocks):
         return []
     title = article.title or shorten(plain_inline(blocks[0].text), 80)
-    segments = segment(blocks)
     # Facts are read from the text with link texts ("Event ID 1196 — ...FailoverClustering").
     article_text = title + "\n" + "\n".join(b.text for b in blocks)
     if is_troubleshooting(segments, title):
@@ -189,7 +196,7 @@ def _statement_draft(statement: Statement, title: str) -> Draft:
         "troubleshooting",
         f"{title}: {shorten(plain_inline(key), 70)}",
         sections,
-        (Block("quote", lines=list(statement.errors)),) if statement.errors else (),
+        tuple(classify([Block("quote", lines=list(statement.errors))])) if statement.errors else (),
         text,
         plain_inline(statement.text),
     )

@@ -132,6 +132,18 @@ class _Template:
     tokens: list[str]
     weights: dict[str, float]
     total: float
+    share: float = 1.0  # of its message's token weight (a sentence of a longer message: less)
+
+
+# A message of several sentences is also found by one of them ("... The cluster resource could
+# not be found."), when that sentence says enough on its own; such a match counts for less.
+MIN_SENTENCE_TOKENS = 5
+_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+(?=\S)|(?<=[。！？])")
+
+
+def _sentences(text: str) -> list[str]:
+    parts = [p.strip() for p in _SENTENCE.split(text) if p and p.strip()]
+    return parts if len(parts) > 1 else []
 
 
 class TemplateIndex:
@@ -139,18 +151,29 @@ class TemplateIndex:
 
     def __init__(self, messages: list[tuple[str, str]]):
         self._templates: list[_Template] = []
-        parsed = [(key, tokens(text)) for key, text in messages]
-        parsed = [(key, toks) for key, toks in parsed if toks]
+        parsed: list[tuple[str, list[str], float]] = []
+        for key, text in messages:
+            whole = tokens(text)
+            if not whole:
+                continue
+            parsed.append((key, whole, 1.0))
+            for sentence in _sentences(text):
+                part = tokens(sentence)
+                if len(set(part) - _STOP) >= MIN_SENTENCE_TOKENS:
+                    parsed.append((key, part, len(part) / len(whole)))
         df: dict[str, int] = defaultdict(int)
-        for _, toks in parsed:
-            for token in set(toks):
-                df[token] += 1
-        n = max(1, len(parsed))
+        for _, toks, share in parsed:
+            if share == 1.0:  # rarity among messages, each message counted once
+                for token in set(toks):
+                    df[token] += 1
+        n = max(1, sum(1 for _, _, share in parsed if share == 1.0))
         self._files: dict[str, list[int]] = defaultdict(list)
-        for key, toks in parsed:
-            weights = {t: (0.3 if t in _STOP else 1.0) * math.log(1 + n / df[t]) for t in set(toks)}
+        for key, toks, share in parsed:
+            weights = {
+                t: (0.3 if t in _STOP else 1.0) * math.log(1 + n / max(1, df[t])) for t in set(toks)
+            }
             index = len(self._templates)
-            self._templates.append(_Template(key, toks, weights, sum(weights.values())))
+            self._templates.append(_Template(key, toks, weights, sum(weights.values()), share))
             filed = sorted((t for t in weights if t not in _STOP), key=lambda t: (df[t], t))
             for token in filed[:KEY_TOKENS] or sorted(weights)[:KEY_TOKENS]:
                 self._files[token].append(index)
@@ -173,6 +196,8 @@ class TemplateIndex:
             for index in candidates:
                 template = self._templates[index]
                 quality = _quality(template, paste, positions)
+                if template.share < 1.0:
+                    quality *= 0.6 + 0.4 * template.share
                 if quality >= MIN_QUALITY and quality > best.get(template.key, 0.0):
                     best[template.key] = quality
                     content = sum(1 for t in template.weights if t not in _STOP)

@@ -33,8 +33,16 @@ from dataclasses import dataclass
 from engine.masking import mask
 
 from ..blocks import Block, plain_inline
-from ..render import looks_like_command
-from ..signatures import error_flags, is_dialog, is_error_paragraph, is_lead_in, message_lines
+from ..classify import (
+    BUTTON_LINE,
+    BUTTON_WORDS,
+    DIALOG_LABEL,
+    ERROR,
+    RULE_LINE,
+    _plain_lines,
+    classify,
+    looks_like_command,
+)
 from ..text import has_error_words, split_sentences
 from .logtext import event_fields, is_event_block, strip_log_prefix
 
@@ -78,11 +86,6 @@ _LATIN_WORD = re.compile(r"(?<![<\w])[A-Za-z]{2,}(?![\w>])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _PLACEHOLDER = re.compile(r"<[A-Z]{2,6}>")
 _TERMINAL = re.compile(r"[.!?。！？:：;；]\s*$")
-_ERROR_LEAD_IN = re.compile(
-    r"(?:error|message|warning|event|entries|entry|logged|log|dialog|displayed|receive|get|see|"
-    r"says|shows|output|returns?|错误|消息|提示|事件|日志|报错)[^.。]{0,60}[:：]\s*$",
-    re.IGNORECASE,
-)
 _ERROR_QUOTE = [
     re.compile(
         r"\b(?:error|message|warning|text|says|reads)s?\s*(?:message)?\s*[:：]?\s*"
@@ -101,6 +104,50 @@ def _lines(block: Block) -> list[str]:
     if block.kind == "list":
         return [plain_inline(line) for item in block.items for line in item.split("\n")]
     return [plain_inline(line).rstrip() for line in block.lines]
+
+
+def _dialog_content(lines: list[str]) -> list[str]:
+    """Content lines of a dialog: labels, rules, buttons and the window title removed."""
+    if any(DIALOG_LABEL.match(line.strip()) for line in lines):
+        out: list[str] = []
+        section = None
+        for line in lines:
+            stripped = line.strip()
+            label = DIALOG_LABEL.match(stripped)
+            if label:
+                section = label.group(1).lower()
+                continue
+            if BUTTON_LINE.match(stripped) or not stripped:
+                continue
+            if section in ("window title", "title", "标题"):
+                continue
+            out.append(stripped)
+        return out
+    # A ruled box: title | body | buttons, separated by lines of dashes.
+    segments: list[list[str]] = [[]]
+    for line in lines:
+        if RULE_LINE.match(line):
+            if segments[-1]:
+                segments.append([])
+        elif line.strip():
+            segments[-1].append(line.strip())
+    segments = [s for s in segments if s]
+    segments = [
+        s for s in segments if not all(x.lower().strip("[] \u00a0") in BUTTON_WORDS for x in s)
+    ]
+    if len(segments) >= 2 and len(segments[0]) == 1:
+        segments = segments[1:]
+    return [line for segment in segments for line in segment]
+
+
+def dialog_lines(block: Block) -> list[str]:
+    """The lines of a dialog a user would paste: labels, rules, buttons and title removed."""
+    out = []
+    for line in _dialog_content(_plain_lines(block)):
+        line = re.sub(r"\s+", " ", line).strip().strip(_QUOTES).strip()
+        if len(line) >= 6 and not BUTTON_LINE.match(line):
+            out.append(line)
+    return out
 
 
 def _quoted_lines(block: Block) -> list[list[str]]:
@@ -143,49 +190,38 @@ def _continues(line: str) -> bool:
 
 
 def _candidates(blocks: list[Block]) -> list[Message]:
+    if any(not b.role for b in blocks):
+        classify(blocks)  # blocks made outside an article (tests, statements)
     found: list[Message] = []
-    previous: Block | None = None
-    flags = error_flags(blocks)
-    for index, block in enumerate(blocks):
-        lead_in = previous is not None and _is_error_lead_in(previous)
-        from_block = _from_block(block, lead_in)
-        if not from_block and flags[index] and index and flags[index - 1] and block.kind == "para":
-            # the rest of the message the block before holds ("... but physical computer 'X'
-            # has an Unknown processor. ... if you shut down the virtual machine.")
-            from_block = [Message(line, "continued") for line in join_wrapped(_lines(block))]
-        found.extend(from_block)
+    for block in blocks:
+        if block.role == ERROR:
+            found.extend(_from_error_block(block))
         for group in _quoted_lines(block):
-            found.extend(_from_lines(group, "quote", lead_in=True))
+            found.extend(_from_lines(group, "after-lead-in"))
         if block.kind in ("para", "list", "quote"):
             found.extend(_quoted_in_prose(block.text))
-        previous = block
     return found
 
 
-def _is_error_lead_in(block: Block) -> bool:
-    if block.kind not in ("para", "list"):
-        return False
-    last = block.text.strip().splitlines()[-1] if block.text.strip() else ""
-    return bool(_ERROR_LEAD_IN.search(last)) or is_lead_in(block.text)
-
-
-def _from_block(block: Block, lead_in: bool) -> list[Message]:
+def _from_error_block(block: Block) -> list[Message]:
+    """The messages of one block of error text, read by its shape (ingest.classify)."""
     lines = _lines(block)
-    if block.kind in ("para", "code", "quote") and is_dialog(block):
-        return [Message(line, "dialog") for line in message_lines(block)]
-    if block.kind in ("code", "quote", "para") and is_event_block(lines):
+    kind = block.error_kind
+    if kind == "dialog":
+        return [Message(line, "dialog") for line in dialog_lines(block)]
+    if kind == "event" or is_event_block(lines):
         fields = event_fields(lines)
         return [Message(s, "event") for s in _sentences(fields.description)]
-    if block.kind in ("code", "quote"):
-        return _from_lines(lines, block.kind, lead_in)
-    if block.kind == "para" and lead_in and not _READER.search(block.text):
-        return _from_lines(lines, "after-lead-in", lead_in)
-    if block.kind == "para" and is_error_paragraph(block):
-        return [Message(line, "paragraph") for line in join_wrapped(lines)]
-    return []
+    if kind in ("continued", "message"):
+        origin = "continued" if kind == "continued" else "paragraph"
+        return [Message(line, origin) for line in join_wrapped(lines)]
+    origin = (
+        "after-lead-in" if kind == "after-lead-in" else ("log" if kind == "log" else block.kind)
+    )
+    return _from_lines(lines, origin)
 
 
-def _from_lines(lines: list[str], origin: str, lead_in: bool) -> list[Message]:
+def _from_lines(lines: list[str], origin: str) -> list[Message]:
     stripped = [strip_log_prefix(line) for line in lines if line.strip()]
     logged = [(text, level) for text, level in stripped if level is not None]
     if logged and len(logged) >= len(stripped) / 2:
@@ -194,8 +230,7 @@ def _from_lines(lines: list[str], origin: str, lead_in: bool) -> list[Message]:
             for text, level in logged
             if level not in ("info", "dbg", "verbose", "trace") or has_error_words(text)
         ]
-    kind = "after-lead-in" if lead_in else origin
-    return [Message(line, kind) for line in join_wrapped([t for t, _ in stripped])]
+    return [Message(line, origin) for line in join_wrapped([t for t, _ in stripped])]
 
 
 def _quoted_in_prose(text: str) -> list[Message]:
