@@ -1,21 +1,18 @@
-"""Step 5 of the pipeline: fuse rule hits and search hits into one ranking with a confidence.
+"""Step 5 of the pipeline: fuse rule hits and search hits into one ranking, then calibrate.
 
-Rules are precise (a writer said "event 1196 plus this phrase means this entry"), search is
-broad (it finds paraphrases and questions no rule foresaw). So:
+Rules are precise (a writer, or ingest's mining, said "event 1196 plus this message means
+this entry"), search is broad (it finds paraphrases and questions no rule foresaw). So:
 
-- rule strength of an entry: its strongest rule ranks it; all its rules together (noisy-OR:
-  0.9 and 0.5 make 0.95) give the confidence;
-- search strength: how much of the paste the entry matched (coverage), scaled by its score
-  relative to the best hit, and how much of the entry's own title or message the paste holds
-  (entry coverage). A paste about something the KB does not cover shares generic words with
-  many entries ("cluster", "resource", "failed") but covers none of them;
+- ranking score: the strongest rule of an entry, all its rules together (noisy-OR: 0.9 and
+  0.5 make 0.95), and its search strength - how much of the paste it matched (coverage),
+  its score relative to the best hit, and how much of its own title or message the paste
+  holds (entry coverage). A paste about something the KB does not cover shares generic
+  words with many entries ("cluster", "resource", "failed") but covers none of them;
 - a paste that names an event ID, against an entry whose signatures name other event IDs,
-  is about another event: search alone cannot make that entry a confident answer; likewise,
-  less strongly, a paste about other products than the entry's;
-- ranking: rules first, search to order what rules leave tied or did not see;
-- confidence: rules and search combined; search alone never reaches certainty.
-
-The constants were calibrated on ``tests/data/eval.jsonl`` (see ``docs/ranking.md``).
+  is about another event: its search strength counts a quarter, and search alone never
+  makes it a confident answer;
+- confidence: not computed here but by the calibration model (:mod:`engine.calibration`),
+  from the evidence of each candidate and of its rivals: the probability it is right.
 """
 
 from __future__ import annotations
@@ -27,16 +24,10 @@ from .calibration import load as load_calibration
 from .entry import Entry
 from .model import Facts, Remedy, RuleHit, SearchHit
 
-THRESHOLD = 0.5
 RULE_SHARE = 0.7  # of the ranking score; search has the rest
-AGREEMENT_FLOOR = 0.3  # below this, a search match proves nothing
-AGREEMENT_FULL = 0.75  # at this, a search match is as good as search gets
-SEARCH_CEILING = 0.85  # search alone never reaches certainty
 GUIDE_FACTOR = 0.8  # a paste of an error wants a remedy before a how-to (not so for questions)
 GUIDE_HOWTO = 1.2  # "how do I set up ...?" wants the how-to
 EVENT_MISMATCH = 0.25  # the paste's event is not one the entry is about
-PRODUCT_MISMATCH = 0.5  # the paste is about other products than the entry
-QUESTION_COVERAGE_SHARE = 0.7  # in a question, the asker's words matter more than the title's
 
 
 def noisy_or(weights: Iterable[float]) -> float:
@@ -46,23 +37,13 @@ def noisy_or(weights: Iterable[float]) -> float:
     return 1.0 - miss
 
 
-def search_strength(
-    hit: SearchHit | None, best_score: float, question: bool = False
-) -> tuple[float, float]:
-    """(strength for ranking, convincingness for confidence), both 0..1.
-
-    A question is worded by the asker, not copied from the error: how much of it the entry
-    answers (coverage) counts for more than how much of the entry's title it repeats.
-    """
+def search_strength(hit: SearchHit | None, best_score: float) -> float:
+    """How strongly search ranks an entry, 0..1: coverage of the paste, relative score and
+    coverage of the entry's own title or message."""
     if hit is None or best_score <= 0:
-        return 0.0, 0.0
+        return 0.0
     relative = hit.score / best_score
-    strength = hit.coverage * relative**0.5 * (0.5 + 0.5 * hit.entry_coverage)
-    share = QUESTION_COVERAGE_SHARE if question else 0.5
-    agreement = hit.coverage**share * hit.entry_coverage ** (1 - share)
-    span = AGREEMENT_FULL - AGREEMENT_FLOOR
-    convincing = min(1.0, max(0.0, (agreement - AGREEMENT_FLOOR) / span))
-    return strength, convincing * relative * SEARCH_CEILING
+    return hit.coverage * relative**0.5 * (0.5 + 0.5 * hit.entry_coverage)
 
 
 def event_mismatch(facts: Facts, entry: Entry) -> bool:
@@ -103,7 +84,7 @@ def fuse(
         strongest = max(weights, default=0.0)
         combined = noisy_or(weights)
         search_hit = searched.get(entry_id)
-        s, _ = search_strength(search_hit, best, facts.question)
+        s = search_strength(search_hit, best)
         if entry.kind == "guide":
             factor = GUIDE_HOWTO if facts.howto else 1.0 if facts.question else GUIDE_FACTOR
             s = min(1.0, s * factor)
@@ -127,11 +108,15 @@ def fuse(
     remedies = []
     for candidate in candidates[: max(top, 3)]:
         values = features(candidate, candidates, facts)
+        confidence = model.probability(values)
+        if candidate.event_mismatch and not candidate.rule_hits:
+            # the paste is about another event: search alone never confirms this entry
+            confidence = min(confidence, model.threshold * EVENT_MISMATCH)
         remedies.append(
             Remedy(
                 entry=candidate.entry,
                 score=candidate.score,
-                confidence=model.probability(values),
+                confidence=confidence,
                 rule_hits=candidate.rule_hits,
                 search_hit=candidate.search_hit,
                 features=values,

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel
-from whoosh.lang.porter import stem
 
 from ..hanzi import to_simplified
 from ..masking import mask
+from ..search.analysis import stem_word
 
 # A message counts as present from this quality on (share of its token weight, order-scaled).
 MIN_QUALITY = 0.6
@@ -93,7 +93,7 @@ _CONTRACTIONS = {
 
 @lru_cache(maxsize=50_000)
 def _stem(word: str) -> str:
-    return stem(word)
+    return stem_word(word)
 
 
 def tokens(text: str) -> list[str]:

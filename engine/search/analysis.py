@@ -376,6 +376,11 @@ def _latin(word: str) -> tuple[str, ...]:
     return (_stem_one(word),)
 
 
+def stem_word(word: str) -> str:
+    """One lower-case English word, stemmed as the index stems it (Porter)."""
+    return stem(word)
+
+
 def _stem_one(word: str) -> str:
     if word.isascii() and word.isalpha() and len(word) > 3:
         return stem(word)

@@ -33,7 +33,7 @@ DNS signature failed to verify.
 # Near some entries but answered by none: the nearest entries come back, not confident.
 NOT_COVERED = "The cluster service failed to bring the network name online: DNS error 0x0000232B."
 # Near nothing at all: no remedy comes back.
-UNRELATED = "The printer 'HP LaserJet 4' is offline. Error 0x00000709."
+UNRELATED = "The printer 'HP LaserJet 4' has a paper jam in tray 2. Error 0x00000709."
 
 # Every active-content trick we know, in every field a writer or a feed can fill.
 XSS = (
