@@ -169,6 +169,8 @@ def is_lead_in(text: str) -> bool:
     if not lines:
         return False
     last = lines[-1].strip()
+    if not last.endswith((":", "：")):
+        return False  # both patterns end in a colon: most lines stop here, cheaply
     return bool(_LEAD_IN.search(last) or _ERROR_LEAD_IN.search(last))
 
 

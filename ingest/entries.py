@@ -21,8 +21,8 @@ from engine.kb import render_entry
 
 from .feed import Article
 from .html import defang
-from .mining import FeedStats, mine
-from .mining.rules import vetted
+from .mining import FeedStats, Mined, mine
+from .mining.rules import Vetted, vetted
 from .split import Draft
 
 HASH_KEY = "generated_hash"
@@ -56,6 +56,11 @@ def render_generated(entry: Entry) -> str:
     return text[: line.start()] + line.group(0).replace(_PLACEHOLDER, digest) + text[line.end() :]
 
 
+def mine_draft(draft: Draft, glossary: Glossary, feed: FeedStats | None = None) -> Mined:
+    """The signatures of one draft, before vetting (:mod:`ingest.mining`)."""
+    return mine(draft.title, list(draft.symptom), draft.fact_text, draft.event_text, glossary, feed)
+
+
 def build_entry(
     draft: Draft,
     article: Article,
@@ -63,13 +68,15 @@ def build_entry(
     entry_id: str,
     glossary: Glossary,
     feed: FeedStats | None = None,
+    checked: Vetted | None = None,
 ) -> tuple[Entry, list[str]]:
     """The entry for one draft of one article (provenance without the hash), and what mining
-    dropped from it (over-broad signatures and rules), one line each."""
-    mined = mine(
-        draft.title, list(draft.symptom), draft.fact_text, draft.event_text, glossary, feed
-    )
-    checked = vetted(mined, glossary, entry_id)
+    dropped from it (over-broad signatures and rules), one line each.
+
+    *checked* is the draft's vetted signatures when the caller vetted a batch at once.
+    """
+    if checked is None:
+        checked = vetted(mine_draft(draft, glossary, feed), glossary, entry_id)
     mined = checked.mined
     signatures = Signatures(
         messages=tuple(dict.fromkeys(defang(m) for m in mined.messages if m.strip())),

@@ -124,7 +124,11 @@ class Rule:
 
     def alternatives(self) -> list[tuple[Leaf, ...]]:
         """The rule as an OR of ANDs of leaves (each AND becomes one durable_rules rule)."""
-        return _dnf(self.condition)
+        return list(self._alternatives)
+
+    @cached_property
+    def _alternatives(self) -> tuple[tuple[Leaf, ...], ...]:
+        return tuple(_dnf(self.condition))
 
 
 def fold_phrase(text: str) -> str:

@@ -149,7 +149,10 @@ def _sentences(text: str) -> list[str]:
 class TemplateIndex:
     """Messages filed under their rarest tokens; :meth:`match` scores only what a paste can hold."""
 
-    def __init__(self, messages: list[tuple[str, str]]):
+    def __init__(self, messages: list[tuple[str, str]], rarity: bool = True):
+        """*rarity*: weigh tokens by how rare they are among these messages (the rule book);
+        False weighs every word alike, so that a message matches the same whatever else is
+        indexed with it (vetting checks a batch of entries at once)."""
         self._templates: list[_Template] = []
         parsed: list[tuple[str, list[str], float]] = []
         for key, text in messages:
@@ -170,7 +173,9 @@ class TemplateIndex:
         self._files: dict[str, list[int]] = defaultdict(list)
         for key, toks, share in parsed:
             weights = {
-                t: (0.3 if t in _STOP else 1.0) * math.log(1 + n / max(1, df[t])) for t in set(toks)
+                t: (0.3 if t in _STOP else 1.0)
+                * (math.log(1 + n / max(1, df[t])) if rarity else 1.0)
+                for t in set(toks)
             }
             index = len(self._templates)
             self._templates.append(_Template(key, toks, weights, sum(weights.values()), share))
@@ -181,27 +186,27 @@ class TemplateIndex:
     def __len__(self) -> int:
         return len(self._templates)
 
-    def match(self, *texts: str) -> list[TemplateMatch]:
-        """The messages found in any of *texts* (the masked and the raw paste), best quality."""
+    def match(self, text: str) -> list[TemplateMatch]:
+        """The messages found in the paste *text*, each with its best quality."""
+        return self.match_tokens(tokens(text))
+
+    def match_tokens(self, paste: list[str]) -> list[TemplateMatch]:
+        """The same, for a paste already cut by :func:`tokens` (vetting cuts its corpus once)."""
         best: dict[str, float] = {}
         sizes: dict[str, float] = {}
-        for text in texts:
-            paste = tokens(text)
-            if not paste:
-                continue
-            positions: dict[str, list[int]] = defaultdict(list)
-            for i, token in enumerate(paste):
-                positions[token].append(i)
-            candidates = {i for t in positions for i in self._files.get(t, ())}
-            for index in candidates:
-                template = self._templates[index]
-                quality = _quality(template, paste, positions)
-                if template.share < 1.0:
-                    quality *= 0.6 + 0.4 * template.share
-                if quality >= MIN_QUALITY and quality > best.get(template.key, 0.0):
-                    best[template.key] = quality
-                    content = sum(1 for t in template.weights if t not in _STOP)
-                    sizes[template.key] = min(1.0, content / SPECIFIC_TOKENS)
+        positions: dict[str, list[int]] = defaultdict(list)
+        for i, token in enumerate(paste):
+            positions[token].append(i)
+        candidates = {i for t in positions for i in self._files.get(t, ())}
+        for index in candidates:
+            template = self._templates[index]
+            quality = _quality(template, paste, positions)
+            if template.share < 1.0:
+                quality *= 0.6 + 0.4 * template.share
+            if quality >= MIN_QUALITY and quality > best.get(template.key, 0.0):
+                best[template.key] = quality
+                content = sum(1 for t in template.weights if t not in _STOP)
+                sizes[template.key] = min(1.0, content / SPECIFIC_TOKENS)
         return [TemplateMatch(k, round(q, 3), round(sizes[k], 3)) for k, q in sorted(best.items())]
 
 

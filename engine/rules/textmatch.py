@@ -21,7 +21,7 @@ import ahocorasick
 
 from .regex_safety import check_regex, required_literal
 from .spec import Leaf, fold_phrase
-from .templates import TemplateIndex
+from .templates import TemplateIndex, tokens
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -60,7 +60,7 @@ class TextMatch:
 class TextMatcher:
     """All text leaves of a rule book, matched against a paste in one pass each."""
 
-    def __init__(self, leaves: list[Leaf]):
+    def __init__(self, leaves: list[Leaf], rarity: bool = True):
         # The automaton maps each word to its index; per word: the (leaf key, weight) pairs it
         # counts for, and the regexes it anchors.
         self._automaton = ahocorasick.Automaton()
@@ -69,7 +69,9 @@ class TextMatcher:
         self._regexes: list[tuple[str, re.Pattern[str]]] = []
         self._unanchored: list[int] = []  # regexes with no literal to look for first
         unique = {l.key: l for l in leaves}.values()
-        self._templates = TemplateIndex([(l.key, l.value) for l in unique if l.kind == "message"])
+        self._templates = TemplateIndex(
+            [(l.key, l.value) for l in unique if l.kind == "message"], rarity
+        )
         for leaf in unique:
             if leaf.kind == "phrase":
                 self._payloads[self._word(leaf.value)].append((leaf.key, 1.0))
@@ -94,12 +96,23 @@ class TextMatcher:
             self._anchors.append([])
         return index
 
-    def match(self, masked: str, unmasked: str) -> list[TextMatch]:
-        """Every text leaf found in the paste, with its quality."""
+    def match(
+        self,
+        masked: str,
+        unmasked: str,
+        paste_tokens: list[str] | None = None,
+        folded: tuple[str, str] | None = None,
+    ) -> list[TextMatch]:
+        """Every text leaf found in the paste, with its quality.
+
+        Messages are compared on the paste's template tokens (:func:`.templates.tokens`, which
+        masks the text itself), phrases on the folded texts (:func:`.spec.fold_phrase`); a
+        caller that matches the same paste many times (vetting) passes both, computed once.
+        """
         words: set[int] = set()  # a word found twice (masked and unmasked) counts once
         regexes = set(self._unanchored)
         if not self._empty:
-            for text in (fold_phrase(masked), fold_phrase(unmasked)):
+            for text in folded or (fold_phrase(masked), fold_phrase(unmasked)):
                 for end, (index, size, bounded) in self._automaton.iter(text):
                     anchored = self._anchors[index]
                     if anchored:
@@ -110,9 +123,13 @@ class TextMatcher:
                     words.add(index)
         found = {key for index in words for key, _ in self._payloads[index]}
         out = [TextMatch(key, 1.0) for key in sorted(found)]
-        out.extend(
-            TextMatch(m.key, m.quality, m.size) for m in self._templates.match(masked, unmasked)
-        )
+        if len(self._templates):
+            if paste_tokens is None:
+                paste_tokens = tokens(unmasked)
+            out.extend(
+                TextMatch(m.key, m.quality, m.size)
+                for m in self._templates.match_tokens(paste_tokens)
+            )
         for index in sorted(regexes):
             key, pattern = self._regexes[index]
             if pattern.search(masked) or pattern.search(unmasked):

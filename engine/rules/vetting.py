@@ -24,7 +24,8 @@ from ..facts import canonical_source
 from ..glossary import Glossary
 from ..model import Normalised
 from ..normalise import normalise
-from .spec import TEXT_KINDS, Leaf, Rule
+from .spec import TEXT_KINDS, Leaf, Rule, fold_phrase
+from .templates import tokens
 from .textmatch import TextMatcher
 
 CORPUS_FILE = Path(__file__).resolve().parent.parent / "data" / "unrelated_pastes.yaml"
@@ -37,9 +38,32 @@ def unrelated_pastes() -> tuple[str, ...]:
         return tuple(str(p) for p in yaml.safe_load(fh) if str(p).strip())
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """One corpus paste as every check reads it, computed once per process."""
+
+    facts: frozenset[str]  # its facts, keyed like the leaves that test them
+    masked: str
+    focus: str
+    folded: tuple[str, str]
+    tokens: list[str]
+
+
 @lru_cache(maxsize=4)
-def _normalised(glossary: Glossary | None) -> tuple[Normalised, ...]:
-    return tuple(normalise(p, glossary) for p in unrelated_pastes())
+def _corpus(glossary: Glossary | None) -> tuple[_Prepared, ...]:
+    out = []
+    for paste in unrelated_pastes():
+        n = normalise(paste, glossary)
+        out.append(
+            _Prepared(
+                frozenset(_fact_keys(n)),
+                n.masked,
+                n.focus,
+                (fold_phrase(n.masked), fold_phrase(n.focus)),
+                tokens(n.focus),
+            )
+        )
+    return tuple(out)
 
 
 def _fact_keys(paste: Normalised) -> set[str]:
@@ -61,9 +85,11 @@ class Verdict:
         return bool(self.fired_on)
 
 
-def vet(rules: Iterable[Rule], glossary: Glossary | None = None) -> list[Verdict]:
-    """Which unrelated pastes each rule holds for (none, for a rule narrow enough to keep)."""
-    rules = list(rules)
+def presence(rules: Iterable[Rule], glossary: Glossary | None = None) -> list[frozenset[str]]:
+    """For each corpus paste, the keys of the tests (facts and texts of *rules*) it passes.
+
+    One text matcher and one pass over the corpus, however many rules: check a batch at once.
+    """
     texts: dict[str, Leaf] = {}
     for rule in rules:
         for alternative in rule.alternatives():
@@ -71,18 +97,48 @@ def vet(rules: Iterable[Rule], glossary: Glossary | None = None) -> list[Verdict
                 for child in leaf.value if leaf.kind == "anytext" else (leaf,):
                     if child.kind in TEXT_KINDS:
                         texts[child.key] = child
-    matcher = TextMatcher(list(texts.values()))
-    fired: dict[int, list[int]] = {i: [] for i in range(len(rules))}
-    for number, paste in enumerate(_normalised(glossary)):
-        present = _fact_keys(paste)
-        present |= {m.key for m in matcher.match(paste.masked, paste.focus)}
-        for i, rule in enumerate(rules):
-            if any(all(_holds(leaf, present) for leaf in alt) for alt in rule.alternatives()):
-                fired[i].append(number)
-    return [Verdict(rule, tuple(fired[i])) for i, rule in enumerate(rules)]
+    # every message weighed on its own words, as if vetted alone: the verdict on one entry
+    # must not depend on the others of the batch
+    matcher = TextMatcher(list(texts.values()), rarity=False) if texts else None
+    out = []
+    for paste in _corpus(glossary):
+        found = set(paste.facts)
+        if matcher is not None:
+            found |= {
+                m.key for m in matcher.match(paste.masked, paste.focus, paste.tokens, paste.folded)
+            }
+        out.append(frozenset(found))
+    return out
 
 
-def _holds(leaf: Leaf, present: set[str]) -> bool:
+def holds(rule: Rule, present: frozenset[str]) -> bool:
+    """Does *rule* fire on a paste that passes the tests *present*?"""
+    return any(all(_holds(leaf, present) for leaf in alt) for alt in rule.alternatives())
+
+
+def fires_on(rule: Rule, pastes: list[frozenset[str]]) -> int:
+    """On how many of *pastes* (from :func:`presence`) *rule* fires.
+
+    A rule none of whose alternatives has all its tests among everything the corpus passed
+    cannot fire on any paste of it: most rules stop there, without a paste-by-paste check.
+    """
+    union = frozenset().union(*pastes) if pastes else frozenset()
+    if not holds(rule, union):
+        return 0
+    return sum(1 for present in pastes if holds(rule, present))
+
+
+def vet(rules: Iterable[Rule], glossary: Glossary | None = None) -> list[Verdict]:
+    """Which unrelated pastes each rule holds for (none, for a rule narrow enough to keep)."""
+    rules = list(rules)
+    pastes = presence(rules, glossary)
+    return [
+        Verdict(rule, tuple(i for i, present in enumerate(pastes) if holds(rule, present)))
+        for rule in rules
+    ]
+
+
+def _holds(leaf: Leaf, present: frozenset[str]) -> bool:
     if leaf.kind == "anytext":
         return any(child.key in present for child in leaf.value)
     return leaf.key in present  # facts and text matches are keyed like the leaves test them

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from engine.entry import Entry, EventSignature, Signatures
 from engine.glossary import Glossary
 from engine.rules.spec import Rule, RuleError, implicit_rules, parse_rule
-from engine.rules.vetting import vet
+from engine.rules.vetting import fires_on, presence
 
 from . import Mined
 
@@ -102,10 +102,35 @@ def generate(mined: Mined, glossary: Glossary) -> list[dict]:
 def vetted(mined: Mined, glossary: Glossary, entry_id: str = "probe") -> Vetted:
     """*mined* without the signature texts that hold for unrelated pastes, and the generated
     rules that compile and stay narrow; every drop is named."""
+    return vetted_all([(mined, entry_id)], glossary)[0]
+
+
+def vetted_all(items: list[tuple[Mined, str]], glossary: Glossary) -> list[Vetted]:
+    """:func:`vetted` for many entries at once: one pass over the corpus for the whole batch
+    (the tests of every entry's signatures and rules are matched together).
+
+    Signatures and the rules generated from all of them are checked; the rules are then
+    generated again from the signatures kept and judged on the same pass (their tests are a
+    subset of the first ones).
+    """
+    plans = []
+    batch: list[Rule] = []
+    for mined, entry_id in items:
+        probe = Entry(id=entry_id, title="probe", signatures=mined.signatures())
+        signature_rules = [r for r in implicit_rules(probe) if r.kind in ("message", "phrase")]
+        first, _ = _compiled(generate(mined, glossary), entry_id, glossary)
+        batch.extend(signature_rules)
+        batch.extend(rule for _, rule in first)
+        plans.append((mined, entry_id, signature_rules))
+    pastes = presence(batch, glossary)
+    return [_decide(mined, entry_id, rules, pastes, glossary) for mined, entry_id, rules in plans]
+
+
+def _decide(
+    mined: Mined, entry_id: str, signature_rules: list[Rule], pastes, glossary: Glossary
+) -> Vetted:
     result = Vetted(mined)
-    probe = Entry(id=entry_id, title="probe", signatures=mined.signatures())
-    signature_rules = [r for r in implicit_rules(probe) if r.kind in ("message", "phrase")]
-    broad = {v.rule.name for v in vet(signature_rules, glossary) if v.broad}
+    broad = {r.name for r in signature_rules if fires_on(r, pastes)}
     messages = tuple(
         m for i, m in enumerate(mined.messages) if f"signature-message-{i + 1}" not in broad
     )
@@ -120,25 +145,34 @@ def vetted(mined: Mined, glossary: Glossary, entry_id: str = "probe") -> Vetted:
             result.dropped.append(f"key phrase '{phrase}': over-broad")
     kept = Mined(messages, mined.events, mined.codes, mined.products, phrases)
     result.mined = kept
-    compiled: list[tuple[dict, Rule]] = []
-    for index, spec in enumerate(generate(kept, glossary)):
-        try:
-            compiled.append((spec, parse_rule(spec, entry_id, index, glossary.canonical_product)))
-        except RuleError as exc:
-            result.dropped.append(f"generated rule '{spec['name']}': {exc}")
-    for (spec, _), verdict in zip(compiled, vet([r for _, r in compiled], glossary)):
-        if verdict.broad:
+    compiled, errors = _compiled(generate(kept, glossary), entry_id, glossary)
+    result.dropped.extend(errors)
+    for spec, rule in compiled:
+        fired = fires_on(rule, pastes)
+        if fired:
             result.dropped.append(
-                f"generated rule '{spec['name']}': over-broad (holds for "
-                f"{len(verdict.fired_on)} unrelated paste(s))"
+                f"generated rule '{spec['name']}': over-broad (holds for {fired} unrelated paste(s))"
             )
         else:
             result.rules.append(spec)
     return result
 
 
+def _compiled(
+    specs: list[dict], entry_id: str, glossary: Glossary
+) -> tuple[list[tuple[dict, Rule]], list[str]]:
+    """The specs the engine's own parser accepts, and a line for each it refuses."""
+    out, errors = [], []
+    for index, spec in enumerate(specs):
+        try:
+            out.append((spec, parse_rule(spec, entry_id, index, glossary.canonical_product)))
+        except RuleError as exc:
+            errors.append(f"generated rule '{spec['name']}': {exc}")
+    return out, errors
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["Signatures", "Vetted", "generate", "vetted"]
+__all__ = ["Signatures", "Vetted", "generate", "vetted", "vetted_all"]
