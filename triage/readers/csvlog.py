@@ -2,7 +2,8 @@
 Event Viewer's "Save All Events As" CSV (.csv) and text (.txt, tab-separated).
 
 The header row names the columns (English or Chinese); Event Viewer puts the description in a
-sixth column that has no header. Messages span lines inside quotes, which :mod:`csv` reads.
+sixth column that has no header. Messages span lines inside quotes, which :mod:`csv` reads; a
+field over csv's own limit (128 K characters) makes its row a warning.
 
 >>> rows = ['Level,Date and Time,Source,Event ID,Task Category',
 ...         'Error,2/3/2012 3:20:11 AM,Microsoft-Windows-FailoverClustering,1196,Network Name Resource,"Cluster network name',
@@ -19,11 +20,7 @@ from collections.abc import Iterable, Iterator
 
 from ..event import Event
 from ..notes import Notes
-from .fields import canonical_field
-from .wevtutil import event_from_fields
-
-# A single field may be as long as a line may be (the reader cuts longer lines).
-csv.field_size_limit(1024 * 1024)
+from .fields import canonical_field, event_from_fields
 
 
 def read(lines: Iterable[str], name: str, notes: Notes | None) -> Iterator[Event]:

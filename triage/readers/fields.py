@@ -10,6 +10,9 @@ computer and message.
 
 from __future__ import annotations
 
+from ..event import Event, event_id_of, level_from_text, level_of
+from ..timestamps import parse_time
+
 _LABELS = {
     "log": ("log name", "logname", "channel", "日志名称", "日志名", "記錄檔名稱"),
     "source": ("source", "providername", "provider", "来源", "源", "來源"),
@@ -65,3 +68,17 @@ FORMAT_LIST_KEYS = frozenset(
 def canonical_field(label: str) -> str | None:
     """Our name for a field *label* ('Event ID', '事件 ID', 'ProviderName'), or None."""
     return _FIELD.get(" ".join(label.strip().strip('"').split()).casefold())
+
+
+def event_from_fields(fields: dict[str, str], message: str) -> Event:
+    """An Event from canonical fields (shared by the text readers)."""
+    level = level_of(fields.get("level")) or level_of(fields.get("level_name"))
+    return Event(
+        message=message.strip(),
+        level=level or level_from_text(message),
+        source=fields.get("source") or None,
+        event_id=event_id_of(fields.get("event_id")),
+        time=parse_time(fields.get("time")),
+        host=fields.get("host") or None,
+        log=fields.get("log") or None,
+    )

@@ -27,8 +27,7 @@ from collections.abc import Iterable, Iterator
 
 from ..event import Event
 from ..notes import Notes
-from .fields import canonical_field
-from .wevtutil import event_from_fields
+from .fields import canonical_field, event_from_fields
 
 _PROPERTY = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9]*)\s*:\s?(?P<value>.*)$")
 

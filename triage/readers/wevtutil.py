@@ -21,27 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from ..event import Event, event_id_of, level_from_text, level_of
+from ..event import Event
 from ..notes import Notes
-from ..timestamps import parse_time
-from .fields import canonical_field
+from .fields import canonical_field, event_from_fields
 
 _HEADER = re.compile(r"^Event\[\d+\]:?\s*$")
 _FIELD = re.compile(r"^\s{1,8}(?P<label>[^:：]{1,40})[:：]\s?(?P<value>.*)$")
-
-
-def event_from_fields(fields: dict[str, str], message: str) -> Event:
-    """An Event from canonical fields (shared by the text readers)."""
-    level = level_of(fields.get("level")) or level_of(fields.get("level_name"))
-    return Event(
-        message=message.strip(),
-        level=level or level_from_text(message),
-        source=fields.get("source") or None,
-        event_id=event_id_of(fields.get("event_id")),
-        time=parse_time(fields.get("time")),
-        host=fields.get("host") or None,
-        log=fields.get("log") or None,
-    )
 
 
 def read(lines: Iterable[str], name: str, notes: Notes | None) -> Iterator[Event]:
