@@ -5,5 +5,6 @@ from . import (
     engine_cmds,  # noqa: F401
     ingest_cmd,  # noqa: F401
     serve_cmd,  # noqa: F401
+    triage_cmd,  # noqa: F401
     writer_cmds,  # noqa: F401
 )

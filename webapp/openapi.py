@@ -450,3 +450,101 @@ SPEC = {
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(SPEC)
+
+
+# --- log triage (webapp/triage_views.py) ---------------------------------------------------
+SCHEMAS["TriageGroup"] = {
+    "type": "object",
+    "required": ["source", "event_id", "level", "count", "template", "confident"],
+    "properties": {
+        "source": {"type": ["string", "null"], "description": "Provider, source or log component."},
+        "event_id": {"type": ["integer", "null"]},
+        "level": {"enum": ["critical", "error", "warning"]},
+        "count": {"type": "integer", "minimum": 1},
+        "first_seen": {"type": ["string", "null"], "description": "ISO 8601; Z when UTC."},
+        "last_seen": {"type": ["string", "null"]},
+        "hosts": STRINGS,
+        "template": {"type": "string", "description": "The message, variable parts masked."},
+        "entry": {
+            "type": ["string", "null"],
+            "description": "The best entry's id (the nearest one when not confident).",
+        },
+        "title": {"type": ["string", "null"]},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "confident": {"type": "boolean"},
+    },
+}
+SCHEMAS["TriageReport"] = {
+    "type": "object",
+    "required": ["events", "groups", "skipped", "warnings"],
+    "properties": {
+        "events": {"type": "integer", "description": "Events read, every level."},
+        "groups": {
+            "type": "array",
+            "items": _ref("TriageGroup"),
+            "description": "Confident groups first by count, then unanswered ones by count.",
+        },
+        "skipped": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+        "warnings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"file": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+TRIAGE_UPLOAD = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "One or more logs or bundles (format read from content).",
+                    }
+                },
+            }
+        }
+    },
+}
+PATHS["/triage"] = {
+    "get": {"summary": "The log upload page", "responses": {"200": _html("The form")}},
+    "post": {
+        "summary": "Triage uploaded logs; the report with links to the entries",
+        "requestBody": TRIAGE_UPLOAD,
+        "responses": {
+            "200": _html("The report"),
+            "400": _html("No file, or an empty one"),
+            "403": _html("Cross-site form"),
+            "413": _html("Upload over KB_TRIAGE_MAX_UPLOAD, or expanding past KB_TRIAGE_MAX_BYTES"),
+            "422": _html("Not a log"),
+        },
+    },
+}
+PATHS["/api/v1/triage"] = {
+    "post": {
+        "summary": "Triage uploaded logs: every distinct problem, its count and remedy",
+        "requestBody": TRIAGE_UPLOAD,
+        "responses": {
+            "200": _json("The report (the shape of kb triage --json)", "TriageReport"),
+            "400": _error("No file (missing_file), an empty one (empty_file), too many files"),
+            "413": _error(
+                "Upload over KB_TRIAGE_MAX_UPLOAD (payload_too_large), or an archive over "
+                "KB_TRIAGE_MAX_BYTES or a zip bomb (input_refused)"
+            ),
+            "422": _error("Not a log I can read (not_a_log)"),
+            **COMMON_API_ERRORS,
+        },
+    }
+}
