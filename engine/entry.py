@@ -102,6 +102,14 @@ class Entry:
     # (name, markdown) pairs in file order.
     sections: tuple[tuple[str, str], ...] = ()
     path: str | None = field(default=None, compare=False)
+    # (line, col) in the file of "id" and of each rule ("rules.0", ...), for error messages
+    positions: Mapping[str, tuple[int, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def where(self, key: str) -> tuple[int, int]:
+        """(line, col) of front-matter *key* in the entry's file; (1, 1) when unknown."""
+        return self.positions.get(key, (1, 1))
 
     def section(self, name: str) -> str:
         """The Markdown of section *name*, or '' when the entry has none."""

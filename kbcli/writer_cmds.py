@@ -11,9 +11,8 @@ from engine.diagnoser import Diagnoser
 from engine.entry import KINDS, REQUIRED_SECTIONS, SECTIONS
 from engine.errors import KBError
 from engine.facts import detect_language
-from engine.kb import ID_PATTERN, dump_yaml, entry_files, write_atomic
+from engine.kb import ID_PATTERN, dump_yaml, entry_files, read_entry_file, write_atomic
 from engine.lint import ExampleResult, check_examples, lint_kb
-from engine.lint.source import parse, raw_id
 from ingest.text import shorten, slugify
 
 # .main first: it registers every command module, engine_cmds included, when first imported
@@ -90,7 +89,7 @@ def _existing(kb_dir: Path, entry_id: str) -> Path | None:
         return path
     if kb_dir.is_dir():
         for other in entry_files(kb_dir):
-            if raw_id(parse(other)) == entry_id:
+            if read_entry_file(other).entry_id == entry_id:
                 return other
     return None
 

@@ -12,7 +12,7 @@ from engine import Diagnoser
 from engine.entry import Entry
 from engine.glossary import Glossary
 from engine.hanzi import is_traditional, to_simplified
-from engine.kbfolder import KBFolder
+from engine.kb import KBFolder
 from engine.normalise import normalise
 from engine.rules import RuleBook
 from engine.search.analysis import terms
