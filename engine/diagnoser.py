@@ -6,8 +6,11 @@ The loaded state (entries, glossary, rule book, errors) is one immutable :class:
 swapped whole by :meth:`Diagnoser.refresh` when files change (live reload): a request sees
 either the old KB or the new one, never a mix, and never fails during a reload.
 
->>> d = Diagnoser("kb")                                     # doctest: +SKIP
->>> d.diagnose("Event ID 1196 ... DNS signature failed to verify").remedies[0].entry.id  # doctest: +SKIP
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as index_dir:   # the shipped KB, run from the repository
+...     d = Diagnoser("kb", index_dir)
+...     d.diagnose("Event ID 1196 ... DNS signature failed to verify").remedies[0].entry.id
+...     d.close()
 'cluster-name-resource-failed-registeration-in-dns'
 """
 
@@ -30,7 +33,7 @@ from .model import Diagnosis
 from .normalise import MAX_PASTE_BYTES, normalise
 from .rank import THRESHOLD, fuse
 from .rules import RuleBook
-from .search import DEFAULT_INDEX_DIR, SearchIndex, warm_up
+from .search import DEFAULT_INDEX_DIR, SearchIndex
 from .search import index as index_store
 from .search.index import fingerprint
 
@@ -70,13 +73,6 @@ class Reload:
     seconds: float
 
 
-def _warm_glossary(glossary: Glossary) -> None:
-    warm_up(
-        tuple(word for group in glossary.groups for word in group)
-        + tuple(a for p in glossary.products for a in (p.name, *p.aliases))
-    )
-
-
 class Diagnoser:
     """A loaded knowledge base: entries, glossary, rule book and search index."""
 
@@ -105,7 +101,6 @@ class Diagnoser:
 
     def _build(self, progress=None, rebuild_index: bool = False) -> Snapshot:
         glossary = load_glossary(self.kb_dir)
-        _warm_glossary(glossary)
         entries, errors = self.folder.entries()
         rules = RuleBook(entries.values(), glossary)
         errors += rules.errors
@@ -148,6 +143,12 @@ class Diagnoser:
     @property
     def errors(self) -> list[EntryError]:
         return list(self.snapshot.errors)
+
+    def warm_up(self) -> None:
+        """Load now what a first paste would otherwise wait for (servers call this at start-up):
+        the rule engine's rulesets and the Chinese segmenter's dictionary."""
+        self.rules.warm_up()
+        self.search.segmenter.warm_up()
 
     def diagnose(self, text: str, top: int = 5) -> Diagnosis:
         """Rank the remedies for one paste. Raises only :class:`PasteTooLarge`."""
@@ -246,8 +247,8 @@ def prepare_index(kb_dir: Path | str, index_dir: Path | str | None = None) -> in
     root = Path(index_dir) if index_dir else default_index_dir(Path(kb_dir))
     wanted = fingerprint(folder.paths(), Path(kb_dir)) if not errors else None
     if wanted is None or index_store.current_fingerprint(root) != wanted:
-        _warm_glossary(load_glossary(Path(kb_dir)))
-        index_store.build(list(entries.values()), root, wanted or f"dirty-{time.time_ns()}")
+        fresh = wanted or f"dirty-{time.time_ns()}"
+        index_store.build(list(entries.values()), root, fresh, glossary=load_glossary(kb_dir))
     return len(entries)
 
 

@@ -35,3 +35,9 @@ def small_diagnoser(tmp_path_factory):
     diagnoser = Diagnoser(kb, root / "index")
     yield diagnoser
     diagnoser.close()
+
+
+def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
+    """Keep ``--doctest-modules`` from importing the conftest files a second time as modules
+    (two of them share the name ``conftest``); pytest still loads them as conftests."""
+    return True if collection_path.name == "conftest.py" else None

@@ -1,6 +1,6 @@
 """YAML as writers type it: parsed with positions, and errors that say what to quote.
 
-A parser message such as "mapping values are not allowed here" does not tell a writer that
+A parser message such as "mapping values are not allowed in this context" does not tell a writer that
 ``title: Event 1196: name failed`` needs quotes. :func:`compose` turns every YAML error into
 an :class:`EntryError` at the line to fix, naming the fix::
 
@@ -8,7 +8,7 @@ an :class:`EntryError` at the line to fix, naming the fix::
     ...     compose("title: Event 1196: name failed\\n", "kb/x.md", "front matter")
     ... except EntryError as exc:
     ...     print(exc)
-    kb/x.md:1:18: front matter is not valid YAML: mapping values are not allowed here; \
+    kb/x.md:1:18: front matter is not valid YAML: mapping values are not allowed in this context; \
 quote the text: title: "Event 1196: name failed"
 """
 

@@ -8,8 +8,8 @@ Latin words are lower-cased, stop words dropped and English stemmed (Porter), so
 Placeholders left by masking (``<GUID>``) are not terms. Traditional Chinese text is segmented
 as Simplified (:mod:`engine.hanzi`), so an entry or paste in either script meets the other.
 
-jieba loads a dictionary of about 9 MB (0.5-1 s): call :func:`warm_up` once at start-up,
-never per request.
+jieba loads a dictionary of about 9 MB (0.5-1 s), on the first Chinese text only: see
+:class:`Segmenter`, whose glossary terms are used inside :func:`segmenting_with`.
 
 >>> [t.text for t in bilingual_analyzer()("Cluster network name failed to register 群集网络名称资源")]
 ['cluster', 'network', 'name', 'fail', 'regist', '群集', '网络', '名称', '资源']
@@ -21,6 +21,9 @@ import logging
 import re
 import threading
 import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from whoosh.analysis import Analyzer, Token
@@ -36,6 +39,7 @@ _RUNS = re.compile(
     r"|(?P<word>[A-Za-z0-9_]+(?:[.\-'][A-Za-z0-9_]+)*)"
 )
 _SPLIT_COMPOUND = re.compile(r"[.\-']")
+_CJK_WORD = re.compile(r"[\u3400-\u9fff]")
 
 ENGLISH_STOP = frozenset(
     [
@@ -266,39 +270,69 @@ CHINESE_STOP = frozenset(
 )
 STOP_WORDS = ENGLISH_STOP | CHINESE_STOP
 
-_JIEBA_LOCK = threading.Lock()
-_jieba = None
+
+class Segmenter:
+    """jieba with a glossary's Chinese terms, its dictionary loaded on the first Chinese text.
+
+    Each glossary gets its own jieba ``Tokenizer`` (jieba's module-level one would keep the
+    terms of every KB ever loaded in the process, and make a search depend on what was loaded
+    before it). A paste without Chinese never loads the dictionary (0.5-1 s): ``kb diagnose``
+    on an English paste does not pay for it; a server calls :meth:`warm_up` at start-up.
+    """
+
+    def __init__(self, words: Iterable[str] = ()):
+        self.words = tuple(sorted({w for w in words if _CJK_WORD.search(w) and " " not in w}))
+        self._lock = threading.Lock()
+        self._tokenizer = None
+        self.cut = lru_cache(maxsize=65536)(self._cut)
+
+    def warm_up(self) -> None:
+        """Load the dictionary now (servers: before the first request, not during it)."""
+        self._jieba()
+
+    def _jieba(self):
+        if self._tokenizer is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    with warnings.catch_warnings():
+                        # jieba 0.42 imports pkg_resources, which warns on every modern setuptools
+                        warnings.simplefilter("ignore")
+                        import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    tokenizer = jieba.Tokenizer()
+                    tokenizer.initialize()
+                    for word in self.words:
+                        tokenizer.add_word(word)
+                    self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def _cut(self, run: str) -> tuple[str, ...]:
+        return tuple(w for w in self._jieba().cut_for_search(run) if w.strip())
 
 
-def _segmenter():
-    """jieba, initialised once per process (thread-safe)."""
-    global _jieba
-    if _jieba is None:
-        with _JIEBA_LOCK:
-            if _jieba is None:
-                with warnings.catch_warnings():
-                    # jieba 0.42 imports pkg_resources, which warns on every modern setuptools
-                    warnings.simplefilter("ignore")
-                    import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _jieba = jieba
-    return _jieba
+@lru_cache(maxsize=8)
+def segmenter(words: frozenset[str] = frozenset()) -> Segmenter:
+    """The segmenter for a set of extra words (shared by every KB with the same glossary)."""
+    return Segmenter(words)
 
 
-def warm_up(extra_words: tuple[str, ...] = ()) -> None:
-    """Load jieba's dictionary now, and teach it the glossary's Chinese terms."""
-    jieba = _segmenter()
-    for word in extra_words:
-        if re.search(r"[\u3400-\u9fff]", word) and " " not in word:
-            jieba.add_word(word)
-    _cut.cache_clear()
+# The segmenter the analyzer uses in this context (thread, request); plain jieba outside one.
+_ACTIVE: ContextVar[Segmenter | None] = ContextVar("segmenter", default=None)
 
 
-@lru_cache(maxsize=65536)
+@contextmanager
+def segmenting_with(active: Segmenter) -> Iterator[None]:
+    """Analyse text with *active* inside the block (indexing and searching one KB)."""
+    token = _ACTIVE.set(active)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
 def _cut(run: str) -> tuple[str, ...]:
-    return tuple(w for w in _segmenter().cut_for_search(run) if w.strip())
+    return (_ACTIVE.get() or segmenter()).cut(run)
 
 
 class BilingualAnalyzer(Analyzer):

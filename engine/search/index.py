@@ -30,8 +30,9 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 
 from ..entry import Entry
 from ..errors import SearchIndexError
+from ..glossary import Glossary
 from ..masking import mask
-from .analysis import ANALYZER_VERSION, bilingual_analyzer
+from .analysis import ANALYZER_VERSION, Segmenter, bilingual_analyzer, segmenter, segmenting_with
 from .analysis import terms as analysis_terms
 
 SCHEMA_VERSION = 5
@@ -41,10 +42,18 @@ MANIFEST = "manifest.json"
 # tags) say what the entry is about; the body (cause, fix, notes) talks about everything.
 # Three fields, each text analysed once: indexing cost is mostly analysis (measured).
 FIELD_BOOSTS = {"title": 3.0, "key": 2.0, "body": 0.8}
-SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 DEFAULT_INDEX_DIR = ".kb-index"
 
 _IDENTIFIER = re.compile(r"\d|[a-z][A-Z]|[_.\\/@]")
+
+
+def glossary_segmenter(glossary: Glossary | None) -> Segmenter:
+    """The segmenter that keeps the glossary's Chinese terms and product names whole."""
+    if glossary is None:
+        return segmenter()
+    words = [w for group in glossary.groups for w in group]
+    words += [a for p in glossary.products for a in (p.name, *p.aliases)]
+    return segmenter(frozenset(words))
 
 
 def searchable(text: str) -> str:
@@ -151,9 +160,17 @@ def build(
     root: Path,
     kb_fingerprint: str,
     progress: Callable[[int, int], None] | None = None,
+    glossary: Glossary | None = None,
 ) -> Path:
-    """Build a new index version beside the current one, then make it current."""
-    root = Path(root)
+    """Build a new index version beside the current one, then make it current.
+
+    Text is segmented with the glossary's terms (the searches of this KB use the same).
+    """
+    with segmenting_with(glossary_segmenter(glossary)):
+        return _build(entries, Path(root), kb_fingerprint, progress)
+
+
+def _build(entries, root: Path, kb_fingerprint: str, progress) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     name = f"v{time.time_ns()}-{kb_fingerprint[:8]}"
     staging = root / f".building-{name}"

@@ -188,6 +188,7 @@ def test_add_edit_break_fix_delete_without_restart_or_failed_request(server):
         )
         with pytest.raises(urllib.error.HTTPError) as err:
             get_text(base + "/api/v1/entries/spooler-quasar")
+        err.value.close()  # an HTTPError holds the response's socket
         assert err.value.code == 404
     finally:
         stop.set()

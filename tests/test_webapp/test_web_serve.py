@@ -35,8 +35,9 @@ def test_served_errors_are_plain_no_debugger(served_small_kb):
     try:
         urllib.request.urlopen(served_small_kb + "/kb/no-such-entry", timeout=10)
     except urllib.error.HTTPError as exc:
-        assert exc.code == 404
-        page = exc.read().decode()
+        with exc:  # an HTTPError holds the response's socket
+            assert exc.code == 404
+            page = exc.read().decode()
         assert "Traceback" not in page and "Werkzeug" not in page and "debugger" not in page.lower()
     else:
         raise AssertionError("expected a 404")

@@ -11,8 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from engine.entry import SECTIONS
-from engine.glossary import Glossary
-from engine.kb import parse_entry
+from engine.kb import load_glossary, parse_entry
 from engine.lint import lint_paths
 from engine.rules.spec import parse_rule
 from kbcli.main import cli
@@ -100,7 +99,7 @@ def test_the_commented_examples_are_valid_once_uncommented():
     """A writer who removes the '# ' gets rules, signatures and examples that compile."""
     text = skeleton("x", "X")
     front = yaml.safe_load(uncommented(text).split("---\n")[1])
-    glossary = Glossary.load(REPO / "kb")
+    glossary = load_glossary(REPO / "kb")
     rules = [
         parse_rule(spec, "x", i, glossary.canonical_product)
         for i, spec in enumerate(front["rules"])
