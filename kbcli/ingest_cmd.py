@@ -9,7 +9,7 @@ import click
 from ingest.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, human_size, parse_max_bytes
 from ingest.run import IngestOptions, ingest
 
-from .main import cli, kb_dir_option, resolve_kb_dir, user_errors
+from .options import kb_dir_option, resolve_kb_dir, user_errors
 
 
 class _Size(click.ParamType):
@@ -33,7 +33,7 @@ def _interactive() -> bool:
     return sys.stderr.isatty()
 
 
-@cli.command("ingest")
+@click.command("ingest")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @kb_dir_option
 @click.option(

@@ -2,28 +2,16 @@
 
 - engine/ is a pure library: no Flask, no feed parsing, nothing from ingest/, webapp/, kbcli/;
 - only engine/search/ imports Whoosh, and only engine/rules/durable_engine.py durable_rules;
-- webapp/ and ingest/ never import each other.
+- webapp/ and ingest/ never import each other;
+- kbcli/'s modules import each other without a circle (the group adds the commands).
 """
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
+from sourcetree import REPO, imports_of, sibling_imports
 
 
 def modules(package: str) -> list[Path]:
@@ -64,3 +52,18 @@ def test_each_third_party_engine_lives_behind_one_module(path):
 def test_webapp_and_ingest_do_not_import_each_other():
     assert not any("ingest" in imports_of(p) for p in modules("webapp"))
     assert not any("webapp" in imports_of(p) for p in modules("ingest"))
+
+
+def test_kbcli_modules_import_each_other_without_a_circle():
+    graph = {
+        p.stem: sibling_imports(p) & {q.stem for q in modules("kbcli")} for p in modules("kbcli")
+    }
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == target or (nxt not in seen and reaches(nxt, target, seen | {nxt})):
+                return True
+        return False
+
+    assert [m for m in graph if reaches(m, m, set())] == []
+    assert graph["main"] >= {"engine_cmds", "ingest_cmd", "serve_cmd", "writer_cmds"}

@@ -11,10 +11,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import MethodNotAllowed
 
-from engine.errors import KBError, PasteTooLarge
+from engine.errors import KBError
 
 from . import chatformat
-from .errors import WebError
+from .errors import WebError, from_engine
 from .kbstate import diagnoser
 from .security import verify_slack, verify_token
 from .views import entry_url
@@ -33,10 +33,8 @@ def _diagnose(text: str):
     """(Diagnosis, None) or (None, a short message for the user)."""
     try:
         return diagnoser().diagnose(text, top=CHAT_TOP), None
-    except PasteTooLarge as exc:
-        return None, str(exc)
-    except KBError as exc:
-        return None, str(exc)
+    except KBError as exc:  # chat shows the message in the channel, not as an HTTP error
+        return None, from_engine(exc).message
 
 
 @bp.route("/slack", methods=["GET", "POST"])

@@ -3,27 +3,15 @@
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 from conftest import REPO_ROOT
+from sourcetree import imports_of
 
 from kbcli.ingest_cmd import ingest_command
 
 INGEST = REPO_ROOT / "ingest"
 # Third-party engines live behind one module each.
 ONLY_IN = {"feedparser": "feed.py", "nh3": "html.py", "markdownify": "html.py", "bs4": "html.py"}
-
-
-def imports_of(path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
 
 
 @pytest.mark.parametrize("path", sorted(INGEST.glob("*.py")), ids=lambda p: p.name)

@@ -46,11 +46,23 @@ def test_the_skeleton_lints_clean_and_has_every_section(kb, kind):
     assert [name for name, _ in entry.sections] == list(SECTIONS[kind])
 
 
-def test_the_skeleton_of_a_chinese_title_asks_for_an_id(kb):
-    result = new(kb, "--title", "实时迁移失败", input="live-migration-failed\n")
+def test_chinese_titles_get_readable_pinyin_ids_and_never_collide(kb):
+    result = new(kb, "--title", "实时迁移失败")
     assert result.exit_code == 0, result.output
-    entry = parse_entry((kb / "live-migration-failed.md").read_text(encoding="utf-8"))
-    assert (entry.title, entry.language) == ("实时迁移失败", "zh")
+    entry = parse_entry((kb / "shi-shi-qian-yi-shi-bai.md").read_text(encoding="utf-8"))
+    assert (entry.id, entry.title, entry.language) == (
+        "shi-shi-qian-yi-shi-bai",
+        "实时迁移失败",
+        "zh",
+    )
+    # another title: another id; the same title again: the next free one, nothing overwritten
+    assert (
+        new(kb, "--title", "群集网络名称注册失败").stdout
+        == f"{kb}/qun-ji-wang-luo-ming-cheng-zhu-ce-shi-bai.md\n"
+    )
+    again = new(kb, "--title", "实时迁移失败")
+    assert again.exit_code == 0 and again.stdout == f"{kb}/shi-shi-qian-yi-shi-bai-2.md\n"
+    assert lint_paths(kb, [kb / "shi-shi-qian-yi-shi-bai-2.md"]) == []
 
 
 def test_without_options_it_asks_for_the_title(kb):
