@@ -23,6 +23,7 @@ entry written in Chinese and the reverse.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -152,6 +153,16 @@ class Glossary:
         hits = self._product_matcher.find(fold(name))
         whole = [p for (s, e, p) in hits if e - s == len(fold(name))]
         return whole[0] if whole else None
+
+    def nearest_product(self, word: str) -> str | None:
+        """The name of the product whose name or an alias is closest to *word* (a typo), or None.
+
+        >>> Glossary([Product("Hyper-V", ("HyperV",))], []).nearest_product("Hyper V2")
+        'Hyper-V'
+        """
+        owners = {alias: p.name for p in self.products for alias in (p.name, *p.aliases)}
+        close = difflib.get_close_matches(str(word), sorted(owners), n=1, cutoff=0.6)
+        return owners[close[0]] if close else None
 
     def products_in(self, text: str) -> list[str]:
         """Canonical names of the products mentioned in *text*, in order of first mention."""

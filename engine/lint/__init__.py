@@ -15,7 +15,7 @@ would fire on most pastes.
 - :mod:`.source`: one file as the reader left it, and the problems lint adds;
 - :mod:`.entry_checks`: keys, values, sections, links, duplicate ids;
 - :mod:`.rule_checks`: rules compile and are narrow (a corpus of unrelated pastes);
-- :mod:`.glossary_checks`: ``kb/glossary.yaml``;
+- :mod:`.glossary_checks`: ``kb/glossary.yaml``, and entries' product names against it;
 - :mod:`.examples`: ``kb test``, each entry's examples rank it first and confidently.
 """
 
@@ -28,7 +28,7 @@ from ..kb import GLOSSARY_FILE, entry_files, require_folder
 from ..kb.folder import assign_ids
 from .entry_checks import add_engine_verdicts, check_entry
 from .examples import ExampleResult, check_examples
-from .glossary_checks import lint_glossary
+from .glossary_checks import check_products, lint_glossary
 from .problem import LintReport, Problem
 from .rule_checks import check_breadth, check_rules
 from .source import Source, parse
@@ -77,6 +77,8 @@ def lint_kb(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) -> Li
     for src in checked:
         try:
             check_entry(src, ids)
+            if glossary.products and not glossary_problems and src.node is not None:
+                check_products(src, glossary)
             probes.extend(check_rules(src, glossary, glossary_ok=not glossary_problems))
             add_engine_verdicts(src)
         except Exception as exc:  # noqa: BLE001 - one odd file must not hide the others

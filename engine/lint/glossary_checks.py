@@ -1,4 +1,5 @@
-"""Checks on ``kb/glossary.yaml``: the reader's verdicts, and names or words that would mislead."""
+"""Checks on ``kb/glossary.yaml`` (the reader's verdicts, and names or words that would
+mislead), and on the product names entries use, which must be the glossary's."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 import yaml
 
 from ..glossary import Glossary
-from ..kb import read_glossary_file
+from ..kb import GLOSSARY_FILE, read_glossary_file
 from ..kb.entryfile import node_at
 from .problem import Problem
 from .rule_checks import common_words_only
+from .source import Source
 
 
 def lint_glossary(path: Path) -> tuple[Glossary, list[Problem]]:
@@ -76,3 +78,35 @@ def _common_words(path: str, root: Any, terms: Any) -> list[Problem]:
                 )
             )
     return found
+
+
+def check_products(src: Source, glossary: Glossary) -> None:
+    """Each name under ``products:`` must be a glossary product's name (the facts found in a
+    paste are those names): an alias or an unknown name is reported with the nearest name."""
+    products = src.front_matter.get("products")
+    listed = products if isinstance(products, list) else [products]
+    names = {p.name for p in glossary.products}
+    for index, name in enumerate(listed):
+        if not isinstance(name, str) or not name.strip() or name.strip() in names:
+            continue
+        where = (
+            src.where("products", index) if isinstance(products, list) else src.where("products")
+        )
+        canonical = glossary.canonical_product(name)
+        if canonical:
+            src.add(
+                where,
+                f"product '{name}' is an alias in {GLOSSARY_FILE}: write its name, '{canonical}'",
+            )
+        else:
+            src.add(
+                where,
+                f"product '{name}' is not in {GLOSSARY_FILE}{nearest_product(name, glossary)}: "
+                f"use a name it has, or add the product to it",
+            )
+
+
+def nearest_product(word: str, glossary: Glossary) -> str:
+    """`` (did you mean 'Hyper-V'?)`` for the product whose name or alias is closest, or ''."""
+    nearest = glossary.nearest_product(word)
+    return f" (did you mean '{nearest}'?)" if nearest else ""

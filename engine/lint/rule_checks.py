@@ -25,7 +25,7 @@ from ..normalise import normalise
 from ..rules import RuleBook, rule_label
 from ..rules.spec import LEAF_KINDS, Leaf, Rule, RuleError, parse_rule
 from .entry_checks import describe
-from .source import PLACEHOLDER_ID, Source, find_leaf, hint, node_at
+from .source import PLACEHOLDER_ID, Source, find_leaf, node_at
 
 OVER_BROAD_SHARE = 1 / 3
 CORPUS_FILE = Path(__file__).resolve().parent.parent / "data" / "unrelated_pastes.yaml"
@@ -139,10 +139,11 @@ def _check_products(src, rule: Rule, index, label, where, glossary: Glossary) ->
     names = {p.name for p in glossary.products}
     for leaf in leaves(rule):
         if leaf.kind == "product" and leaf.value not in names:
+            nearest = glossary.nearest_product(str(leaf.value))
             src.add(
                 _leaf_where(src, index, "product", str(leaf.value), where),
                 f"{label}: product '{leaf.value}' is not in {GLOSSARY_FILE}, so it never matches"
-                + hint(leaf.value, names),
+                + (f" (did you mean '{nearest}'?)" if nearest else ""),
             )
 
 
