@@ -42,6 +42,8 @@ FRONT_MATTER_KEYS = (
     "ingest",
 )
 SIGNATURE_KEYS = ("messages", "events", "codes")
+# What an entry listing shows of each entry (GET /api/v1/entries).
+SUMMARY_KEYS = ("id", "title", "kind", "source", "products", "tags")
 INGEST_KEYS = ("feed", "guid", "part", "content_hash", "generated_hash")
 
 
@@ -149,12 +151,6 @@ class Entry:
         }
 
     def summary_dict(self) -> dict[str, Any]:
-        """The short listing shape used by ``GET /api/v1/entries``."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "kind": self.kind,
-            "source": self.source,
-            "products": list(self.products),
-            "tags": list(self.tags),
-        }
+        """The short listing shape used by ``GET /api/v1/entries``: a part of :meth:`to_dict`."""
+        whole = self.to_dict()
+        return {key: whole[key] for key in SUMMARY_KEYS}

@@ -23,6 +23,7 @@ from .options import (
 
 # `kb diagnose` exit codes: a script can tell an answer from a guess from a mistake.
 CONFIDENT, NOT_CONFIDENT, BAD_INPUT = 0, 1, 2
+SHARE = click.FloatRange(0, 1)  # a figure of `kb eval`, 0 to 1
 
 
 def open_kb(kb_dir: Path | None, index_dir: Path | None, rebuild: bool = False) -> Diagnoser:
@@ -103,17 +104,11 @@ def render_text(diagnosis: Diagnosis) -> str:
 @click.command("eval")
 @click.argument("cases_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--min-r1",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="Exit 1 when the overall recall@1 is below this (0-1).",
-)
+@click.option("--min-r1", type=SHARE, help="Exit 1 when the overall recall@1 is below this.")
 @click.option(
     "--min-confident",
-    type=click.FloatRange(0, 1),
-    default=None,
-    help="Exit 1 when the share of covered pastes answered confidently is below this (0-1).",
+    type=SHARE,
+    help="Exit 1 when the share of covered pastes answered confidently is below this.",
 )
 @kb_dir_option
 @index_dir_option

@@ -28,24 +28,17 @@ def resolve_kb_dir(kb_dir: Path | None) -> Path:
     return kb_dir if kb_dir is not None else default_kb_dir()
 
 
-def kb_dir_option(func):
-    """The ``--kb-dir`` option every subcommand takes."""
+def _folder_option(flag: str, help: str):
     return click.option(
-        "--kb-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Knowledge-base folder (default: $KB_DIR, else ./kb).",
-    )(func)
+        flag, type=click.Path(file_okay=False, path_type=Path), default=None, help=help
+    )
 
 
-def index_dir_option(func):
-    """The ``--index-dir`` option of the commands that search."""
-    return click.option(
-        "--index-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Search index folder (default: $KB_INDEX_DIR, else .kb-index beside the KB).",
-    )(func)
+# The --kb-dir option every subcommand takes, and the --index-dir of those that search.
+kb_dir_option = _folder_option("--kb-dir", "Knowledge-base folder (default: $KB_DIR, else ./kb).")
+index_dir_option = _folder_option(
+    "--index-dir", "Search index folder (default: $KB_INDEX_DIR, else .kb-index beside the KB)."
+)
 
 
 def user_errors(func=None, *, exit_code: int = 1):

@@ -37,15 +37,18 @@ def _diagnose(text: str):
         return None, from_engine(exc).message
 
 
+def _setting(key: str, service: str) -> str:
+    """A chat endpoint's secret; without one the endpoint refuses every request (503)."""
+    value = current_app.config.get(key)
+    if not value:
+        message = f"{service} is not configured on this server: set {key}."
+        raise WebError(503, "not_configured", message)
+    return value
+
+
 @bp.route("/slack", methods=["GET", "POST"])
 def slack():
-    secret = current_app.config.get("SLACK_SIGNING_SECRET")
-    if not secret:
-        raise WebError(
-            503,
-            "not_configured",
-            "Slack is not configured on this server: set SLACK_SIGNING_SECRET.",
-        )
+    secret = _setting("SLACK_SIGNING_SECRET", "Slack")
     raw = request.get_data(cache=True)  # the signature covers these exact bytes
     # Slack checks the certificate with an unsigned request carrying ssl_check=1 (a GET in its
     # older docs, a POST now); Slack's own SDK answers it before verifying signatures.
@@ -77,13 +80,7 @@ def _mattermost_payload() -> dict:
 
 @bp.post("/mattermost")
 def mattermost():
-    configured = current_app.config.get("MATTERMOST_TOKEN")
-    if not configured:
-        raise WebError(
-            503,
-            "not_configured",
-            "Mattermost is not configured on this server: set MATTERMOST_TOKEN.",
-        )
+    configured = _setting("MATTERMOST_TOKEN", "Mattermost")
     payload = _mattermost_payload()
     token = payload.get("token") or ""
     header = request.headers.get("Authorization", "")

@@ -39,7 +39,6 @@ _RUNS = re.compile(
     r"|(?P<word>[A-Za-z0-9_]+(?:[.\-'][A-Za-z0-9_]+)*)"
 )
 _SPLIT_COMPOUND = re.compile(r"[.\-']")
-_CJK_WORD = re.compile(r"[\u3400-\u9fff]")
 
 ENGLISH_STOP = frozenset(
     [
@@ -280,8 +279,10 @@ class Segmenter:
     on an English paste does not pay for it; a server calls :meth:`warm_up` at start-up.
     """
 
+    HAN = re.compile(r"[\u3400-\u9fff]")  # a glossary word jieba must learn has some
+
     def __init__(self, words: Iterable[str] = ()):
-        self.words = tuple(sorted({w for w in words if _CJK_WORD.search(w) and " " not in w}))
+        self.words = tuple(sorted({w for w in words if self.HAN.search(w) and " " not in w}))
         self._lock = threading.Lock()
         self._tokenizer = None
         self.cut = lru_cache(maxsize=65536)(self._cut)
