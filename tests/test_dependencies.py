@@ -16,7 +16,16 @@ from sourcetree import REPO, imports_of
 
 OURS = {"engine", "ingest", "webapp", "kbcli"}
 # modules of the test suite and the benchmarks, imported by their file name
-LOCAL = {"conftest", "webhelpers", "webfixtures", "sourcetree", "synth", "build_eval"}
+LOCAL = {
+    "conftest",
+    "webhelpers",
+    "webfixtures",
+    "sourcetree",
+    "samples",
+    "testkb",
+    "synth",
+    "build_eval",
+}
 
 
 def imported(folder: str) -> set[str]:

@@ -5,21 +5,9 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from samples import EVENT_1196, RESULT_FIELDS
 
 from kbcli.main import cli
-
-EVENT_1196 = """Log Name:      System
-Source:        Microsoft-Windows-FailoverClustering
-Date:          2/3/2012 3:20:11 AM
-Event ID:      1196
-Task Category: Network Name Resource
-Level:         Error
-Computer:      node2.contoso.com
-Description:
-Cluster network name resource 'SQL Network Name (SQLCLU01)' failed registration of one or more
-associated DNS name(s) for the following reason:
-DNS signature failed to verify.
-"""
 
 
 def test_event_1196_ranks_its_remedy_first_with_a_fired_rule_in_why(small_diagnoser):
@@ -80,17 +68,7 @@ def test_diagnosis_json_shape_is_the_api_contract(small_diagnoser):
     assert data["facts"]["masked"]["host"] == ["node2.contoso.com"]
     assert len(data["results"]) == 2
     result = data["results"][0]
-    assert {
-        "id",
-        "title",
-        "source",
-        "score",
-        "confidence",
-        "why",
-        "symptom",
-        "cause",
-        "fix",
-    } <= set(result)
+    assert RESULT_FIELDS <= set(result)
     assert 0.0 <= result["confidence"] <= 1.0
     json.dumps(data)  # serialisable as is
 

@@ -8,7 +8,8 @@ import urllib.error
 import urllib.request
 
 from click.testing import CliRunner
-from webhelpers import EVENT_1196, get_json
+from samples import EVENT_1196
+from webhelpers import get_json
 
 from kbcli.main import cli
 

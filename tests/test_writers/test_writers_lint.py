@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testkb import copy_kb
 
 from engine.entry import REQUIRED_SECTIONS
 from engine.kb import load_glossary, parse_entry
@@ -48,9 +49,7 @@ def fill(line: str, kb: Path) -> str:
 
 @pytest.fixture
 def kb(tmp_path) -> Path:
-    target = tmp_path / "kb"
-    shutil.copytree(FIXTURES / "base", target)
-    return target
+    return copy_kb(FIXTURES / "base", tmp_path)
 
 
 def as_lines(problems) -> list[str]:

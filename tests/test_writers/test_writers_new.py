@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from testkb import copy_kb
 
 from engine.entry import SECTIONS
 from engine.kb import load_glossary, parse_entry
@@ -24,9 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture
 def kb(tmp_path) -> Path:
-    target = tmp_path / "kb"
-    shutil.copytree(FIXTURES / "base", target)
-    return target
+    return copy_kb(FIXTURES / "base", tmp_path)
 
 
 def new(kb: Path, *args: str, input: str | None = None):
