@@ -33,7 +33,7 @@ from .model import Diagnosis
 from .normalise import MAX_PASTE_BYTES, normalise
 from .rank import THRESHOLD, fuse
 from .rules import RuleBook
-from .search import DEFAULT_INDEX_DIR, SearchIndex
+from .search import DEFAULT_INDEX_DIR, SearchIndex, build_index
 from .search import index as index_store
 from .search.index import fingerprint
 
@@ -248,7 +248,7 @@ def prepare_index(kb_dir: Path | str, index_dir: Path | str | None = None) -> in
     wanted = fingerprint(folder.paths(), Path(kb_dir)) if not errors else None
     if wanted is None or index_store.current_fingerprint(root) != wanted:
         fresh = wanted or f"dirty-{time.time_ns()}"
-        index_store.build(list(entries.values()), root, fresh, glossary=load_glossary(kb_dir))
+        build_index(list(entries.values()), root, fresh, load_glossary(kb_dir))
     return len(entries)
 
 

@@ -14,11 +14,18 @@ from ..model import Normalised, SearchHit
 from . import index as index_store
 from .analysis import segmenting_with
 from .index import DEFAULT_INDEX_DIR, entry_document, glossary_segmenter, with_prose_names
-from .query import paste_query
+from .query import BOILERPLATE_WORDS, paste_query
 from .scorer import Scorer
 from .stats import TermStats
 
-__all__ = ["DEFAULT_INDEX_DIR", "SearchIndex"]
+__all__ = ["DEFAULT_INDEX_DIR", "SearchIndex", "build_index"]
+
+
+def build_index(
+    entries: list[Entry], root: Path, kb_fingerprint: str, glossary: Glossary, progress=None
+) -> Path:
+    """Build the index of a KB (see :func:`index.build`), keeping the cuts searches reuse."""
+    return index_store.build(entries, root, kb_fingerprint, progress, glossary, [BOILERPLATE_WORDS])
 
 
 class SearchIndex:
@@ -31,6 +38,7 @@ class SearchIndex:
         self.segmenter = glossary_segmenter(glossary)
         self._lock = threading.RLock()
         self._ix, self._version = index_store.open_current(self.root)
+        self.segmenter.learn(self._version.manifest.get("segments") or {})
         self._searcher = self._ix.searcher()
         self._stats = TermStats(self._searcher.reader())
         self._scorer = Scorer(self._searcher.reader(), self._stats)
@@ -56,7 +64,7 @@ class SearchIndex:
     ) -> SearchIndex:
         """Open the index, building it first when it is missing, stale or *rebuild* is set."""
         if rebuild or index_store.current_fingerprint(root) != kb_fingerprint:
-            index_store.build(entries, root, kb_fingerprint, progress, glossary)
+            build_index(entries, root, kb_fingerprint, glossary, progress)
         return cls(root, glossary)
 
     def search(self, normalised: Normalised, limit: int = 20) -> list[SearchHit]:

@@ -285,7 +285,19 @@ class Segmenter:
         self.words = tuple(sorted({w for w in words if self.HAN.search(w) and " " not in w}))
         self._lock = threading.Lock()
         self._tokenizer = None
+        self._learnt: dict[str, tuple[str, ...]] = {}  # cuts the search index kept (see learn)
         self.cut = lru_cache(maxsize=65536)(self._cut)
+
+    def cuts(self, texts: Iterable[str]) -> dict[str, list[str]]:
+        """How this segmenter cuts every Chinese run of *texts* (for the index to keep)."""
+        runs = {m.group(0) for text in texts for m in _RUNS.finditer(text) if m.lastgroup == "cjk"}
+        return {run: list(self.cut(run)) for run in sorted(runs) if len(run) > 1}
+
+    def learn(self, cuts: dict[str, list[str]]) -> None:
+        """Take cuts this segmenter made before (kept by the index, :meth:`cuts`): a paste
+        whose Chinese is only those runs (the glossary's translations of its English words,
+        Event Viewer labels) is analysed without loading the dictionary."""
+        self._learnt.update((run, tuple(words)) for run, words in cuts.items())
 
     def warm_up(self) -> None:
         """Load the dictionary now (servers: before the first request, not during it)."""
@@ -309,6 +321,8 @@ class Segmenter:
         return self._tokenizer
 
     def _cut(self, run: str) -> tuple[str, ...]:
+        if run in self._learnt:
+            return self._learnt[run]
         return tuple(w for w in self._jieba().cut_for_search(run) if w.strip())
 
 

@@ -31,3 +31,13 @@ def test_every_option_is_documented():
     docs = (REPO_ROOT / "docs" / "ingest.md").read_text(encoding="utf-8")
     options = [opt for param in ingest_command.params for opt in param.opts if opt.startswith("--")]
     assert options and [o for o in options if f"`{o}" not in docs] == []
+
+
+def test_the_defaults_kb_ingest_shows_are_the_ingesters():
+    from ingest.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, human_size
+    from kbcli.ingest_cmd import DEFAULTS_HELP
+
+    assert DEFAULTS_HELP == {
+        "--max-bytes": human_size(DEFAULT_MAX_BYTES),
+        "--timeout": str(DEFAULT_TIMEOUT),
+    }
