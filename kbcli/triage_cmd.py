@@ -13,9 +13,8 @@ import click
 from triage import Report, limits_from_environ, triage_paths
 from triage.limits import ENV_MAX_BYTES
 
-# .main first: it registers every command module, engine_cmds included, when first imported
-from .main import cli, kb_dir_option, user_errors  # isort: skip
-from .engine_cmds import index_dir_option, open_kb  # isort: skip
+from .engine_cmds import open_kb
+from .options import index_dir_option, kb_dir_option, user_errors
 
 BIG_INPUT = 8 * 1024 * 1024  # a progress bar is worth drawing from this size on
 TEMPLATE_WIDTH = 96
@@ -54,7 +53,7 @@ class ProgressBars:
             self.bar = None
 
 
-@cli.command("triage")
+@click.command("triage")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )

@@ -6,28 +6,16 @@
   triage/readers/evtx_file.py evtx;
 - webapp/ and ingest/ never import each other;
 - triage/ (log triage) sits beside the engine like ingest/: it imports engine only; webapp/ and
-  kbcli/ may import it.
+  kbcli/ may import it;
+- kbcli/'s modules import each other without a circle (the group adds the commands).
 """
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
+from sourcetree import REPO, imports_of, sibling_imports
 
 
 def modules(package: str) -> list[Path]:
@@ -77,3 +65,18 @@ def test_webapp_and_ingest_do_not_import_each_other():
 def test_triage_is_a_library_beside_the_engine(path):
     forbidden = {"flask", "werkzeug", "click", "waitress", "ingest", "webapp", "kbcli"}
     assert not imports_of(path) & forbidden
+
+
+def test_kbcli_modules_import_each_other_without_a_circle():
+    graph = {
+        p.stem: sibling_imports(p) & {q.stem for q in modules("kbcli")} for p in modules("kbcli")
+    }
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for nxt in graph.get(start, ()):
+            if nxt == target or (nxt not in seen and reaches(nxt, target, seen | {nxt})):
+                return True
+        return False
+
+    assert [m for m in graph if reaches(m, m, set())] == []
+    assert graph["main"] >= {"engine_cmds", "ingest_cmd", "serve_cmd", "writer_cmds"}

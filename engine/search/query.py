@@ -22,7 +22,6 @@ from functools import lru_cache
 from ..glossary import Glossary
 from ..normalise import is_error_line
 from .analysis import terms
-from .index import searchable
 from .stats import TermStats
 
 MAX_CONCEPTS = 14
@@ -82,11 +81,6 @@ def _line_terms(text: str, event_ids: set[str]) -> tuple[Counter, dict[str, floa
             counts[term] += 1
             factor[term] = max(weight, factor.get(term, 0.0))
     return counts, factor
-
-
-def concepts_for(text: str, glossary: Glossary, stats: TermStats, event_ids=()) -> list[Concept]:
-    """The weighted concepts of *text* (already normalised) that the index can match."""
-    return paste_query(searchable(text), text, glossary, stats, event_ids).concepts
 
 
 def paste_query(

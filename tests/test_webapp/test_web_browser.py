@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from webhelpers import EVENT_1196, active_content, write_hostile_kb
+from samples import EVENT_1196
+from webhelpers import active_content, write_hostile_kb
 
 pytest_plugins = ["webfixtures"]
 
