@@ -26,8 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synth
 
 from engine.diagnoser import Diagnoser
-from engine.glossary import Glossary
-from engine.kb import load_entries
+from engine.kb import load_entries, load_glossary
 from engine.normalise import normalise
 from engine.rules import RuleBook
 from engine.search import index as index_store
@@ -63,13 +62,13 @@ def bench_size(size: int, pastes: int) -> None:
     kb, material = ensure_kb(size)
     entries, errors = load_entries(kb)
     assert not errors, errors[:3]
-    glossary = Glossary.load(kb)
+    glossary = load_glossary(kb)
 
     # index build: entries/s, median of 2 builds (largest KB: 1)
     builds = []
     for _ in range(1 if size >= 100_000 else 2):
         started = time.perf_counter()
-        index_store.build(entries, OUT / f"index-{size}", f"bench-{time.time_ns()}")
+        index_store.build(entries, OUT / f"index-{size}", f"bench-{time.time_ns()}", None, glossary)
         builds.append(time.perf_counter() - started)
     rate = size / statistics.median(builds)
     print(
@@ -120,7 +119,7 @@ def bench_rules(count: int = 1000, pastes: int = 300) -> None:
         entries.append(entry)
         material.append(facts)
         i += 1
-    glossary = Glossary.load(ROOT / "kb")
+    glossary = load_glossary(ROOT / "kb")
     book = RuleBook(entries, glossary)
     book.warm_up()
     normalised = [

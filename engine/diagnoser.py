@@ -6,8 +6,11 @@ The loaded state (entries, glossary, rule book, errors) is one immutable :class:
 swapped whole by :meth:`Diagnoser.refresh` when files change (live reload): a request sees
 either the old KB or the new one, never a mix, and never fails during a reload.
 
->>> d = Diagnoser("kb")                                     # doctest: +SKIP
->>> d.diagnose("Event ID 1196 ... DNS signature failed to verify").remedies[0].entry.id  # doctest: +SKIP
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as index_dir:   # the shipped KB, run from the repository
+...     d = Diagnoser("kb", index_dir)
+...     d.diagnose("Event ID 1196 ... DNS signature failed to verify").remedies[0].entry.id
+...     d.close()
 'cluster-name-resource-failed-registeration-in-dns'
 """
 
@@ -25,13 +28,14 @@ from pathlib import Path
 from .calibration import load as load_calibration
 from .entry import Entry
 from .errors import EntryError, KBError
-from .glossary import GLOSSARY_FILE, Glossary
-from .kbfolder import KBFolder
+from .glossary import Glossary
+from .kb import KBFolder, load_glossary
 from .model import Diagnosis
 from .normalise import MAX_PASTE_BYTES, normalise
 from .rank import fuse
 from .rules import RuleBook
-from .search import DEFAULT_INDEX_DIR, SearchIndex, warm_up
+from .search import DEFAULT_INDEX_DIR, SearchIndex, build_index
+from .search import index as index_store
 from .search.index import fingerprint
 
 log = logging.getLogger(__name__)
@@ -70,13 +74,6 @@ class Reload:
     seconds: float
 
 
-def _warm_glossary(glossary: Glossary) -> None:
-    warm_up(
-        tuple(word for group in glossary.groups for word in group)
-        + tuple(a for p in glossary.products for a in (p.name, *p.aliases))
-    )
-
-
 class Diagnoser:
     """A loaded knowledge base: entries, glossary, rule book and search index."""
 
@@ -105,11 +102,10 @@ class Diagnoser:
     # --- loading -----------------------------------------------------------------------
 
     def _build(self, progress=None, rebuild_index: bool = False) -> Snapshot:
-        glossary = Glossary.load(self.kb_dir)
-        _warm_glossary(glossary)
+        glossary = load_glossary(self.kb_dir)
         entries, errors = self.folder.entries()
         rules = RuleBook(entries.values(), glossary)
-        errors += self._rule_errors(rules, entries)
+        errors += rules.errors
         kb_fingerprint = self.kb_fingerprint() if not errors else f"dirty-{time.time_ns()}"
         search = getattr(self, "search", None)
         if search is not None:
@@ -124,22 +120,8 @@ class Diagnoser:
         )
         return Snapshot(entries, glossary, rules, tuple(errors))
 
-    @staticmethod
-    def _rule_errors(rules: RuleBook, entries: dict[str, Entry]) -> list[EntryError]:
-        return [
-            EntryError(
-                entries[entry_id].path, 1, f"rule {(err.rule_index or 0) + 1}: {err} (rule skipped)"
-            )
-            for entry_id, rule_errors in rules.errors.items()
-            for err in rule_errors
-        ]
-
     def kb_fingerprint(self) -> str:
-        files = list(self.folder.files)
-        glossary = self.kb_dir / GLOSSARY_FILE
-        if glossary.exists():
-            files.append(glossary)
-        return fingerprint(files, self.kb_dir)
+        return fingerprint(self.folder.paths(), self.kb_dir)
 
     # --- serving -----------------------------------------------------------------------
 
@@ -163,6 +145,12 @@ class Diagnoser:
     @property
     def errors(self) -> list[EntryError]:
         return list(self.snapshot.errors)
+
+    def warm_up(self) -> None:
+        """Load now what a first paste would otherwise wait for (servers call this at start-up):
+        the rule engine's rulesets and the Chinese segmenter's dictionary."""
+        self.rules.warm_up()
+        self.search.segmenter.warm_up()
 
     def diagnose(self, text: str, top: int = 5) -> Diagnosis:
         """Rank the remedies for one paste. Raises only :class:`PasteTooLarge`."""
@@ -210,7 +198,7 @@ class Diagnoser:
             else:
                 entries, errors = self.folder.entries()
                 rules = RuleBook(entries.values(), old.glossary)
-                errors += self._rule_errors(rules, entries)
+                errors += rules.errors
                 changed = tuple(i for i, e in entries.items() if old.entries.get(i) != e)
                 removed = tuple(i for i in old.entries if i not in entries)
                 kb_fingerprint = self.kb_fingerprint() if not errors else f"dirty-{time.time_ns()}"
@@ -259,16 +247,10 @@ def prepare_index(kb_dir: Path | str, index_dir: Path | str | None = None) -> in
     folder = KBFolder(Path(kb_dir))
     entries, errors = folder.entries()
     root = Path(index_dir) if index_dir else default_index_dir(Path(kb_dir))
-    files = list(folder.files)
-    glossary_file = Path(kb_dir) / GLOSSARY_FILE
-    if glossary_file.exists():
-        files.append(glossary_file)
-    wanted = fingerprint(files, Path(kb_dir)) if not errors else None
-    from .search import index as index_store
-
+    wanted = fingerprint(folder.paths(), Path(kb_dir)) if not errors else None
     if wanted is None or index_store.current_fingerprint(root) != wanted:
-        _warm_glossary(Glossary.load(Path(kb_dir)))
-        index_store.build(list(entries.values()), root, wanted or f"dirty-{time.time_ns()}")
+        fresh = wanted or f"dirty-{time.time_ns()}"
+        build_index(list(entries.values()), root, fresh, load_glossary(kb_dir))
     return len(entries)
 
 

@@ -43,6 +43,8 @@ FRONT_MATTER_KEYS = (
     "ingest",
 )
 SIGNATURE_KEYS = ("messages", "events", "codes", "phrases")
+# What an entry listing shows of each entry (GET /api/v1/entries).
+SUMMARY_KEYS = ("id", "title", "kind", "source", "products", "tags")
 INGEST_KEYS = ("feed", "guid", "part", "content_hash", "generated_hash")
 
 
@@ -110,6 +112,14 @@ class Entry:
     # (name, markdown) pairs in file order.
     sections: tuple[tuple[str, str], ...] = ()
     path: str | None = field(default=None, compare=False)
+    # (line, col) in the file of "id" and of each rule ("rules.0", ...), for error messages
+    positions: Mapping[str, tuple[int, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def where(self, key: str) -> tuple[int, int]:
+        """(line, col) of front-matter *key* in the entry's file; (1, 1) when unknown."""
+        return self.positions.get(key, (1, 1))
 
     def section(self, name: str) -> str:
         """The Markdown of section *name*, or '' when the entry has none."""
@@ -150,12 +160,6 @@ class Entry:
         }
 
     def summary_dict(self) -> dict[str, Any]:
-        """The short listing shape used by ``GET /api/v1/entries``."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "kind": self.kind,
-            "source": self.source,
-            "products": list(self.products),
-            "tags": list(self.tags),
-        }
+        """The short listing shape used by ``GET /api/v1/entries``: a part of :meth:`to_dict`."""
+        whole = self.to_dict()
+        return {key: whole[key] for key in SUMMARY_KEYS}

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -31,15 +33,41 @@ class PasteTooLarge(KBError):
 
 
 class EntryError(KBError):
-    """A knowledge-base file is wrong: where, and what."""
+    """A knowledge-base file is wrong: where (path, line, column), what, and in which field.
 
-    def __init__(self, path: Path | str | None, line: int, message: str, col: int = 1):
+    ``field`` is the front-matter key the problem is about (``"id"``, ``"rules"``, ...), or
+    None for the file as a whole (no front matter, YAML that does not parse, a duplicate).
+    ``kb lint`` uses it to tell which of the reader's verdicts it explains in more detail.
+
+    >>> str(EntryError("kb/a.md", 4, "kind 'howto' must be one of troubleshooting, guide"))
+    "kb/a.md:4:1: kind 'howto' must be one of troubleshooting, guide"
+    """
+
+    def __init__(
+        self,
+        path: Path | str | None,
+        line: int,
+        message: str,
+        col: int = 1,
+        field: str | None = None,
+    ):
         self.path = str(path) if path is not None else "<text>"
-        self.line = line
-        self.col = col
+        self.line = max(1, line)
+        self.col = max(1, col)
         self.message = message
-        super().__init__(f"{self.path}:{line}:{col}: {message}")
+        self.field = field
+        super().__init__(f"{self.path}:{self.line}:{self.col}: {message}")
 
 
 class SearchIndexError(KBError):
     """The search index cannot be built or opened."""
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when a choice is close to *word*, else '' (for error messages).
+
+    >>> did_you_mean("titel", ["id", "title"]), did_you_mean("zzz", ["id", "title"])
+    (" (did you mean 'title'?)", '')
+    """
+    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -23,23 +23,27 @@ entry written in Chinese and the reverse.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 
-from .errors import EntryError
+from .errors import EntryError, did_you_mean
 
-GLOSSARY_FILE = "glossary.yaml"
+GLOSSARY_KEYS = ("products", "terms")
+PRODUCT_KEYS = ("name", "aliases", "generic")
+# (line, col) of the value at a path of keys and list indexes, e.g. ("products", 2, "aliases"),
+# or of the last key itself when the flag is set
+Where = Callable[[tuple, bool], tuple[int, int]]
 # The built-in glossary: products and domain terms of the Windows Server / virtualisation
 # world in English and Chinese, so that a KB made by `kb ingest` alone (no glossary of its
 # own) still knows its products and crosses languages. A KB's own glossary adds to it.
-BUILTIN_FILE = Path(__file__).resolve().parent / "data" / GLOSSARY_FILE
+BUILTIN_FILE = Path(__file__).resolve().parent / "data" / "glossary.yaml"
 _WORD = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -118,43 +122,36 @@ class Glossary:
         return cls([], [])
 
     @classmethod
-    def from_data(cls, data: Any, path: Path | str | None = None) -> Glossary:
+    def from_data(
+        cls, data: Any, path: Path | str | None = None, where: Where | None = None
+    ) -> Glossary:
+        """The glossary a ``glossary.yaml`` holds; the first of :func:`problems` is raised.
+
+        *where* gives the (line, col) of a value by its path of keys (the file's reader passes
+        one; without it every problem is reported at line 1).
+        """
+        found = problems(data, path, where)
+        if found:
+            raise found[0]
         if data is None:
             return cls.empty()
-        if not isinstance(data, dict):
-            raise EntryError(path, 1, "the glossary must be a mapping with 'products' and 'terms'")
-        unknown = set(data) - {"products", "terms"}
-        if unknown:
-            raise EntryError(path, 1, f"unknown glossary key(s): {', '.join(sorted(unknown))}")
-        products = []
-        for item in data.get("products") or []:
-            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-                raise EntryError(path, 1, f"glossary product {item!r} needs a 'name'")
-            aliases = item.get("aliases") or []
-            if not isinstance(aliases, list):
-                raise EntryError(path, 1, f"aliases of product {item['name']!r} must be a list")
-            unknown = set(item) - {"name", "aliases", "generic"}
-            if unknown:
-                raise EntryError(
-                    path,
-                    1,
-                    f"glossary product {item['name']!r}: unknown key(s) {', '.join(sorted(unknown))}",
-                )
-            products.append(
-                Product(item["name"], tuple(str(a) for a in aliases), bool(item.get("generic")))
+        products = [
+            Product(
+                item["name"],
+                tuple(str(a) for a in item.get("aliases") or ()),
+                bool(item.get("generic")),
             )
-        groups = []
-        for group in data.get("terms") or []:
-            if not isinstance(group, list) or len(group) < 2:
-                raise EntryError(path, 1, f"glossary term group {group!r} needs two or more words")
-            groups.append(tuple(str(t) for t in group))
+            for item in data.get("products") or ()
+        ]
+        groups = [tuple(str(t) for t in group) for group in data.get("terms") or ()]
         return cls(products, groups)
 
     @classmethod
     def load(cls, kb_dir: Path) -> Glossary:
-        """The built-in glossary plus ``kb_dir/glossary.yaml`` (the KB's own words win)."""
-        own = cls.read(Path(kb_dir) / GLOSSARY_FILE)
-        return builtin().merged(own)
+        """Read ``kb_dir/glossary.yaml`` (kept for ``ingest``; new code calls ``engine.kb.load_glossary``)."""
+        from .kb import load_glossary  # engine.kb builds glossaries: it imports this module
+
+        return load_glossary(kb_dir)
 
     def merged(self, other: Glossary) -> Glossary:
         """This glossary with *other*'s products and groups added; a product both name takes
@@ -169,26 +166,21 @@ class Glossary:
         groups = list(dict.fromkeys([*self.groups, *other.groups]))
         return Glossary(list(products.values()), groups)
 
-    @classmethod
-    def read(cls, path: Path) -> Glossary:
-        """One glossary file; a missing file is an empty glossary."""
-        if not path.exists():
-            return cls.empty()
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark else 1
-            raise EntryError(
-                path, line, f"glossary is not valid YAML: {getattr(exc, 'problem', exc)}"
-            )
-        return cls.from_data(data, path)
-
     def canonical_product(self, name: str) -> str | None:
         """The glossary's name for *name* (itself or an alias), or None."""
         hits = self._product_matcher.find(fold(name))
         whole = [p for (s, e, p) in hits if e - s == len(fold(name))]
         return whole[0] if whole else None
+
+    def nearest_product(self, word: str) -> str | None:
+        """The name of the product whose name or an alias is closest to *word* (a typo), or None.
+
+        >>> Glossary([Product("Hyper-V", ("HyperV",))], []).nearest_product("Hyper V2")
+        'Hyper-V'
+        """
+        owners = {alias: p.name for p in self.products for alias in (p.name, *p.aliases)}
+        close = difflib.get_close_matches(str(word), sorted(owners), n=1, cutoff=0.6)
+        return owners[close[0]] if close else None
 
     def products_in(self, text: str) -> list[str]:
         """Canonical names of the products mentioned in *text*, in order of first mention."""
@@ -205,11 +197,80 @@ class Glossary:
         return [self.groups[i] for i in indexes]
 
 
+def problems(
+    data: Any, path: Path | str | None = None, where: Where | None = None
+) -> list[EntryError]:
+    """Everything that makes *data* (a parsed ``glossary.yaml``) unusable, each at its line."""
+    at = where or (lambda keys, at_key=False: (1, 1))
+    found: list[EntryError] = []
+
+    def fail(message: str, *keys: str | int, at_key: bool = False) -> None:
+        line, col = at(keys, at_key)
+        found.append(EntryError(path, line, message, col))
+
+    if data is None:
+        return found
+    if not isinstance(data, dict):
+        fail("the glossary must be a mapping with 'products' and 'terms'")
+        return found
+    for key in data:
+        if key not in GLOSSARY_KEYS:
+            fail(
+                f"unknown glossary key '{key}'{did_you_mean(key, GLOSSARY_KEYS)}", key, at_key=True
+            )
+    products = data.get("products")
+    if products is not None and not isinstance(products, list):
+        fail("'products' must be a list of {name, aliases}", "products", at_key=True)
+    for index, item in enumerate(products if isinstance(products, list) else ()):
+        name = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            fail(f"product {index + 1} needs a 'name'", "products", index)
+            continue
+        for key in item:
+            if key not in PRODUCT_KEYS:
+                fail(
+                    f"unknown key '{key}' in product '{name}'{did_you_mean(key, PRODUCT_KEYS)}",
+                    "products",
+                    index,
+                    key,
+                    at_key=True,
+                )
+        if "generic" in item and not isinstance(item["generic"], bool):
+            fail(
+                f"generic of product '{name}' must be true or false",
+                "products",
+                index,
+                "generic",
+                at_key=True,
+            )
+        if not isinstance(item.get("aliases") or [], list):
+            fail(
+                f"aliases of product '{name}' must be a list",
+                "products",
+                index,
+                "aliases",
+                at_key=True,
+            )
+    terms = data.get("terms")
+    if terms is not None and not isinstance(terms, list):
+        fail("'terms' must be a list of groups such as [cluster, 群集]", "terms", at_key=True)
+    for index, group in enumerate(terms if isinstance(terms, list) else ()):
+        if not isinstance(group, list):
+            fail(f"term group {index + 1} must be a list such as [cluster, 群集]", "terms", index)
+        elif len([w for w in group if w is not None and str(w).strip()]) < 2:
+            fail(
+                f"term group {index + 1} needs two or more words that mean the same", "terms", index
+            )
+    return found
+
+
 @lru_cache(maxsize=1)
-def _builtin_data() -> Glossary:
-    return Glossary.read(BUILTIN_FILE)
-
-
 def builtin() -> Glossary:
-    """The built-in glossary (parsed once per process)."""
-    return _builtin_data()
+    """The built-in glossary (``engine/data/glossary.yaml``), parsed once per process."""
+    import yaml
+
+    data = yaml.safe_load(BUILTIN_FILE.read_text(encoding="utf-8"))
+    found = problems(data, BUILTIN_FILE)
+    if found:
+        raise found[0]
+    return Glossary.from_data(data, BUILTIN_FILE)

@@ -124,12 +124,38 @@ class Remedy:
     features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def why(self) -> dict[str, Any]:
+    def reasons(self) -> list[str]:
+        """Why it matched, one sentence per fired rule and one for the matched search terms."""
         reasons = [f"rule '{h.rule}' fired on " + ", ".join(h.evidence) for h in self.rule_hits]
         if self.search_hit and self.search_hit.matched_terms:
             reasons.append("matched terms: " + ", ".join(self.search_hit.matched_terms[:12]))
+        return reasons
+
+    @property
+    def short_why(self) -> str:
+        """The reasons on one line, as chat replies and result cards show them."""
+        return "; ".join(self.reasons)
+
+    @property
+    def percent(self) -> int:
+        """The confidence as a whole percentage."""
+        return round(self.confidence * 100)
+
+    def confidence_label(self, threshold: float) -> str:
+        """``high`` (confident), ``medium`` (at least half the threshold) or ``low``.
+
+        >>> r = Remedy(entry=Entry(id="a", title="A"), score=1.0, confidence=0.4)
+        >>> r.confidence_label(0.6), r.confidence_label(0.4), r.confidence_label(0.9)
+        ('medium', 'high', 'low')
+        """
+        if self.confidence >= threshold:
+            return "high"
+        return "medium" if self.confidence >= threshold / 2 else "low"
+
+    @property
+    def why(self) -> dict[str, Any]:
         return {
-            "summary": reasons,
+            "summary": self.reasons,
             "rules": [h.to_dict() for h in self.rule_hits],
             "terms": list(self.search_hit.matched_terms) if self.search_hit else [],
             "search_score": round(self.search_hit.score, 3) if self.search_hit else None,
@@ -162,6 +188,14 @@ class Diagnosis:
     remedies: tuple[Remedy, ...]
     normalised: Normalised
     threshold: float
+
+    @property
+    def facts_line(self) -> str:
+        """What was found in the paste, on one line: ``event 1196 (source); code 0x...; product X``."""
+        facts = self.normalised.facts
+        found = [f"event {e.id}" + (f" ({e.source})" if e.source else "") for e in facts.events]
+        found += [f"code {c}" for c in facts.codes] + [f"product {p}" for p in facts.products]
+        return "; ".join(found)
 
     def to_dict(self) -> dict[str, Any]:
         return {

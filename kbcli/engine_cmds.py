@@ -13,38 +13,28 @@ from engine.diagnoser import Diagnoser, default_index_dir
 from engine.errors import KBError
 from engine.model import Diagnosis
 
-from .main import cli, kb_dir_option, resolve_kb_dir, user_errors
+from .options import (
+    index_dir_option,
+    kb_dir_option,
+    resolve_kb_dir,
+    terminal_progress,
+    user_errors,
+)
 
-
-def index_dir_option(func):
-    return click.option(
-        "--index-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Search index folder (default: $KB_INDEX_DIR, else .kb-index beside the KB).",
-    )(func)
-
-
-def _progress():
-    """A progress callback for long builds, drawn only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        click.echo(f"\rindexing {done}/{total} entries", nl=done == total, err=True)
-
-    return show
+# `kb diagnose` exit codes: a script can tell an answer from a guess from a mistake.
+CONFIDENT, NOT_CONFIDENT, BAD_INPUT = 0, 1, 2
+SHARE = click.FloatRange(0, 1)  # a figure of `kb eval`, 0 to 1
 
 
 def open_kb(kb_dir: Path | None, index_dir: Path | None, rebuild: bool = False) -> Diagnoser:
     kb = resolve_kb_dir(kb_dir)
-    diagnoser = Diagnoser(kb, index_dir, progress=_progress(), rebuild_index=rebuild)
+    diagnoser = Diagnoser(kb, index_dir, progress=terminal_progress(), rebuild_index=rebuild)
     for error in diagnoser.errors:
         click.echo(f"warning: {error} (run 'kb lint')", err=True)
     return diagnoser
 
 
-@cli.command("index")
+@click.command("index")
 @kb_dir_option
 @index_dir_option
 @user_errors
@@ -57,15 +47,19 @@ def index_cmd(kb_dir, index_dir):
     )
 
 
-@cli.command("diagnose")
+@click.command("diagnose")
 @click.argument("text", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the Diagnosis as JSON.")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 50))
 @kb_dir_option
 @index_dir_option
-@user_errors
+@user_errors(exit_code=BAD_INPUT)
 def diagnose_cmd(text, as_json, top, kb_dir, index_dir):
-    """Rank the remedies for a pasted error (TEXT, or stdin when TEXT is '-' or absent)."""
+    """Rank the remedies for a pasted error (TEXT, or stdin when TEXT is '-' or absent).
+
+    Exit code: 0 with a confident answer, 1 without one (the nearest entries are still
+    shown), 2 on bad input (an empty or oversized paste, a missing or broken KB).
+    """
     if text is None or text == "-":
         if sys.stdin.isatty():
             click.echo("Paste the error, then press Ctrl-D:", err=True)
@@ -77,24 +71,25 @@ def diagnose_cmd(text, as_json, top, kb_dir, index_dir):
         click.echo(json.dumps(diagnosis.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(render_text(diagnosis))
+    sys.exit(CONFIDENT if diagnosis.confident else NOT_CONFIDENT)
 
 
 def render_text(diagnosis: Diagnosis) -> str:
-    facts = diagnosis.normalised.facts
     lines = []
     if diagnosis.confident:
         lines.append(f"Confident answer (confidence >= {diagnosis.threshold:.2f}).")
     else:
         lines.append("No confident answer. The nearest entries, for a human to judge:")
-    found = [f"event {e.id}" + (f" ({e.source})" if e.source else "") for e in facts.events]
-    found += [f"code {c}" for c in facts.codes] + [f"product {p}" for p in facts.products]
-    if found:
-        lines.append("Facts: " + "; ".join(found))
+    if diagnosis.facts_line:
+        lines.append("Facts: " + diagnosis.facts_line)
     for rank, remedy in enumerate(diagnosis.remedies, 1):
         entry = remedy.entry
+        label = remedy.confidence_label(diagnosis.threshold)
         lines.append("")
-        lines.append(f"{rank}. {entry.title}  [{entry.id}]  confidence {remedy.confidence:.2f}")
-        for reason in remedy.why["summary"]:
+        lines.append(
+            f"{rank}. {entry.title}  [{entry.id}]  confidence {remedy.confidence:.2f} ({label})"
+        )
+        for reason in remedy.reasons:
             lines.append(f"   why: {reason}")
         if entry.source:
             lines.append(f"   source: {entry.source}")
@@ -106,18 +101,27 @@ def render_text(diagnosis: Diagnosis) -> str:
     return "\n".join(lines)
 
 
-@cli.command("eval")
+@click.command("eval")
 @click.argument("cases_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--min-r1", type=SHARE, help="Exit 1 when the overall recall@1 is below this.")
+@click.option(
+    "--min-confident",
+    type=SHARE,
+    help="Exit 1 when the share of covered pastes answered confidently is below this.",
+)
 @kb_dir_option
 @index_dir_option
-@user_errors
-def eval_cmd(cases_file, as_json, kb_dir, index_dir):
+@user_errors(exit_code=BAD_INPUT)
+def eval_cmd(cases_file, as_json, min_r1, min_confident, kb_dir, index_dir):
     """Score the engine on a labelled JSONL set: recall@1/@3, MRR by kind, negatives flagged.
 
     Columns: R@1/R@3 recall at 1 and 3, MRR, A@1 recall at 1 counting any entry of the expected
     entry's source article, conf the share of covered pastes answered confidently, neg the
     uncovered pastes, flagged the share of them answered "not confident".
+
+    Exit code: 0; 1 when a figure is under its --min-r1 / --min-confident threshold; 2 on bad
+    input (a malformed case file, a missing KB).
     """
     from engine.evaluate import evaluate, read_cases
 
@@ -125,22 +129,44 @@ def eval_cmd(cases_file, as_json, kb_dir, index_dir):
     report = evaluate(open_kb(kb_dir, index_dir), cases).to_dict()
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
-        return
+    else:
+        print_report(report)
+    short = under_thresholds(report["overall"], min_r1, min_confident)
+    for line in short:
+        click.echo(f"below the threshold: {line}", err=True)
+    sys.exit(1 if short else 0)
+
+
+def under_thresholds(overall: dict, min_r1: float | None, min_confident: float | None) -> list[str]:
+    """Each figure under its threshold, as ``recall@1 0.812 < 0.850``.
+
+    >>> under_thresholds({"recall@1": 0.8, "covered_confident": 0.9}, 0.85, 0.9)
+    ['recall@1 0.800 < 0.850']
+    """
+    short = []
+    for name, minimum in (("recall@1", min_r1), ("covered_confident", min_confident)):
+        value = overall.get(name)
+        if minimum is not None and (value is None or value < minimum):
+            shown = "none" if value is None else f"{value:.3f}"
+            short.append(f"{name} {shown} < {minimum:.3f}")
+    return short
+
+
+def print_report(report: dict) -> None:
+    """The report as the table ``kb eval`` prints, then the cases not answered right."""
     header = (
         f"{'kind':<16}{'cases':>6}{'R@1':>7}{'R@3':>7}{'MRR':>7}{'A@1':>7}{'conf':>7}"
         f"{'neg':>5}{'flagged':>9}"
     )
     click.echo(header)
+
+    def fmt(value) -> str:
+        return (
+            f"{value:.3f}" if isinstance(value, float) else ("-" if value is None else str(value))
+        )
+
     rows = [("overall", report["overall"]), *report["by_kind"].items()]
     for name, g in rows:
-
-        def fmt(value):
-            return (
-                f"{value:.3f}"
-                if isinstance(value, float)
-                else ("-" if value is None else str(value))
-            )
-
         click.echo(
             f"{name:<16}{g['cases']:>6}{fmt(g['recall@1']):>7}{fmt(g['recall@3']):>7}"
             f"{fmt(g['mrr']):>7}{fmt(g['article_recall@1']):>7}{fmt(g['covered_confident']):>7}{g['negatives']:>5}"

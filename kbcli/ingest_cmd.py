@@ -1,4 +1,9 @@
-"""``kb ingest SOURCE...``: turn RSS/Atom feeds into knowledge-base entries."""
+"""``kb ingest SOURCE...``: turn RSS/Atom feeds into knowledge-base entries.
+
+The ingester (feed parser, HTML cleaner: 0.15 s of imports) is imported when the command
+runs, not when ``kb`` starts: every other command would pay for it. Its defaults are named in
+the help text; a test holds them equal to ``ingest.fetch``'s.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,17 @@ import sys
 
 import click
 
-from ingest.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, human_size, parse_max_bytes
-from ingest.run import IngestOptions, ingest
+from .options import kb_dir_option, resolve_kb_dir, user_errors
 
-from .main import cli, kb_dir_option, resolve_kb_dir, user_errors
+DEFAULTS_HELP = {"--max-bytes": "20 MB", "--timeout": "20.0"}  # ingest.fetch's, as text
 
 
 class _Size(click.ParamType):
     name = "SIZE"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, int):
-            return value
+        from ingest.fetch import parse_max_bytes
+
         try:
             return parse_max_bytes(str(value))
         except ValueError as exc:
@@ -33,22 +37,20 @@ def _interactive() -> bool:
     return sys.stderr.isatty()
 
 
-@cli.command("ingest")
+@click.command("ingest")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @kb_dir_option
 @click.option(
     "--max-bytes",
     type=_Size(),
-    default=DEFAULT_MAX_BYTES,
-    show_default=human_size(DEFAULT_MAX_BYTES),
     help="Refuse a source larger than this (e.g. 20MB, 512KB).",
+    show_default=DEFAULTS_HELP["--max-bytes"],
 )
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
     help="Seconds to wait for a URL.",
+    show_default=DEFAULTS_HELP["--timeout"],
 )
 @click.option(
     "--encoding",
@@ -70,14 +72,16 @@ def ingest_command(sources, kb_dir, max_bytes, timeout, encoding, dry_run, show_
 
     Exit code: 0 when nothing was rejected, 1 otherwise.
     """
+    from ingest.run import IngestOptions, ingest
+
     headers = {"content-type": f"application/xml; charset={encoding}"} if encoding else None
+    limits = {"max_bytes": max_bytes, "timeout": timeout}
     options = IngestOptions(
         kb_dir=resolve_kb_dir(kb_dir),
-        max_bytes=max_bytes,
-        timeout=timeout,
         dry_run=dry_run,
         show_diff=show_diff,
         response_headers=headers,
+        **{name: value for name, value in limits.items() if value is not None},
     )
     result = ingest(
         sources, options, emit=click.echo, progress=_progress if _interactive() else None

@@ -18,8 +18,7 @@ import click
 
 from engine.errors import KBError
 
-from .engine_cmds import index_dir_option
-from .main import cli, kb_dir_option, resolve_kb_dir, user_errors
+from .options import index_dir_option, kb_dir_option, resolve_kb_dir, user_errors
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -51,7 +50,7 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option(
     "--host", default=None, help=f"Address to listen on (default: $KB_HOST, else {DEFAULT_HOST})."
 )

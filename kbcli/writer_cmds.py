@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -11,14 +12,17 @@ from engine.diagnoser import Diagnoser
 from engine.entry import KINDS, REQUIRED_SECTIONS, SECTIONS
 from engine.errors import KBError
 from engine.facts import detect_language
-from engine.kb import ID_PATTERN, dump_yaml, entry_files, write_atomic
+from engine.kb import ID_PATTERN, ID_RULE, dump_yaml, entry_files, read_entry_file, write_atomic
+from engine.kb.ids import free_id, id_from_title
 from engine.lint import ExampleResult, check_examples, lint_kb
-from engine.lint.source import parse, raw_id
-from ingest.text import shorten, slugify
 
-# .main first: it registers every command module, engine_cmds included, when first imported
-from .main import cli, kb_dir_option, resolve_kb_dir, user_errors  # isort: skip
-from .engine_cmds import _progress, index_dir_option  # isort: skip
+from .options import (
+    index_dir_option,
+    kb_dir_option,
+    resolve_kb_dir,
+    terminal_progress,
+    user_errors,
+)
 
 # --- kb new ----------------------------------------------------------------------------------
 
@@ -83,19 +87,18 @@ def skeleton(entry_id: str, title: str, kind: str = "troubleshooting") -> str:
     return "".join(parts)
 
 
-def _existing(kb_dir: Path, entry_id: str) -> Path | None:
-    """The file that already has *entry_id* (by name or by its id), if any."""
-    path = kb_dir / f"{entry_id}.md"
-    if path.exists():
-        return path
-    if kb_dir.is_dir():
-        for other in entry_files(kb_dir):
-            if raw_id(parse(other)) == entry_id:
-                return other
-    return None
+def taken_ids(kb_dir: Path) -> dict[str, Path]:
+    """Every id in use in *kb_dir*, by a file's name or by the id written in it (broken files too)."""
+    taken: dict[str, Path] = {}
+    for path in entry_files(kb_dir) if kb_dir.is_dir() else ():
+        taken.setdefault(path.stem, path)
+        entry_id = read_entry_file(path).entry_id
+        if entry_id:
+            taken.setdefault(entry_id, path)
+    return taken
 
 
-@cli.command("new")
+@click.command("new")
 @click.option("--id", "entry_id", help="The entry's id (default: made from the title).")
 @click.option("--title", help="The entry's title (asked for when not given).")
 @click.option("--kind", type=click.Choice(KINDS), default="troubleshooting", show_default=True)
@@ -106,23 +109,23 @@ def new_cmd(entry_id, title, kind, kb_dir):
 
     Every section is there with a TODO sentence, and the rule, signature and example keys
     with commented examples. It passes `kb lint` as written; `kb test` fails until you add an
-    example. An existing id or file is never overwritten.
+    example. Without --id, the id is made from the title (Chinese as pinyin), with -2, -3...
+    when it is taken. An existing id or file is never overwritten.
     """
     kb = resolve_kb_dir(kb_dir)
     title = (title or "").strip() or click.prompt("Title").strip()
-    if not entry_id:
-        entry_id = slugify(title, 60) or click.prompt("Id (lowercase letters, digits and '-')")
-    entry_id = entry_id.strip()
-    if not ID_PATTERN.match(entry_id):
-        raise KBError(
-            f"id '{entry_id}' must be lowercase letters, digits, '.', '_' or '-' "
-            "(at most 120 characters, starting with a letter or digit)"
-        )
-    existing = _existing(kb, entry_id)
-    if existing is not None:
-        raise KBError(
-            f"an entry with id '{entry_id}' already exists: {existing}; choose another --id"
-        )
+    taken = taken_ids(kb)
+    if entry_id:
+        entry_id = entry_id.strip()
+        if not ID_PATTERN.match(entry_id):
+            raise KBError(f"id '{entry_id}' {ID_RULE}")
+        if entry_id in taken or (kb / f"{entry_id}.md").exists():
+            raise KBError(
+                f"an entry with id '{entry_id}' already exists: {taken.get(entry_id)}; "
+                "choose another --id"
+            )
+    else:  # from the title: a second entry with the same title gets '-2'
+        entry_id = free_id(id_from_title(title), taken)
     path = kb / f"{entry_id}.md"
     write_atomic(path, skeleton(entry_id, title, kind))
     click.echo(str(path))
@@ -134,7 +137,7 @@ def new_cmd(entry_id, title, kind, kb_dir):
 # --- kb lint ---------------------------------------------------------------------------------
 
 
-@cli.command("lint")
+@click.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH...]")
 @kb_dir_option
 @user_errors
@@ -158,7 +161,7 @@ def lint_cmd(paths, kb_dir):
 # --- kb test ---------------------------------------------------------------------------------
 
 
-@cli.command("test")
+@click.command("test")
 @kb_dir_option
 @index_dir_option
 @user_errors
@@ -168,7 +171,7 @@ def test_cmd(kb_dir, index_dir):
     Exit code: 0 when every example passes, 1 when one fails, an entry has no example or an
     entry does not load.
     """
-    diagnoser = Diagnoser(resolve_kb_dir(kb_dir), index_dir, progress=_progress())
+    diagnoser = Diagnoser(resolve_kb_dir(kb_dir), index_dir, progress=terminal_progress())
     try:
         broken = diagnoser.errors
         results = check_examples(diagnoser)
@@ -189,7 +192,7 @@ def describe_failure(r: ExampleResult, threshold: float) -> str:
     if r.number == 0:
         return f"{r.path}:{r.line}: {r.error}"
     first_line = next((line for line in r.example.strip().splitlines() if line.strip()), "")
-    head = f'{r.path}:{r.line}: example {r.number} ("{shorten(first_line, 60)}")'
+    head = f'{r.path}:{r.line}: example {r.number} ("{textwrap.shorten(first_line, 60, placeholder="…")}")'
     if r.error:
         return f"{head}: {r.error}"
     if r.rank == 1:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "tests" / "data"
+from testkb import DATA, REPO, copy_kb
 
 
 @pytest.fixture(scope="session")
@@ -19,19 +16,31 @@ def repo_root() -> Path:
 @pytest.fixture
 def small_kb(tmp_path) -> Path:
     """A private copy of tests/data/kb_small that a test may edit."""
-    target = tmp_path / "kb"
-    shutil.copytree(DATA / "kb_small", target)
-    return target
+    return copy_kb(DATA / "kb_small", tmp_path)
+
+
+def _loaded(kb: Path, index_dir: Path):
+    from engine import Diagnoser
+
+    diagnoser = Diagnoser(kb, index_dir)
+    yield diagnoser
+    diagnoser.close()
 
 
 @pytest.fixture(scope="session")
 def small_diagnoser(tmp_path_factory):
     """One loaded Diagnoser over kb_small, its index in a temp dir (read-only use)."""
-    from engine import Diagnoser
-
     root = tmp_path_factory.mktemp("small")
-    kb = root / "kb"
-    shutil.copytree(DATA / "kb_small", kb)
-    diagnoser = Diagnoser(kb, root / "index")
-    yield diagnoser
-    diagnoser.close()
+    yield from _loaded(copy_kb(DATA / "kb_small", root), root / "index")
+
+
+@pytest.fixture(scope="session")
+def shipped_diagnoser(tmp_path_factory):
+    """One loaded Diagnoser over the shipped kb/ (read-only use), its index in a temp dir."""
+    yield from _loaded(REPO / "kb", tmp_path_factory.mktemp("shipped-index"))
+
+
+def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
+    """Keep ``--doctest-modules`` from importing the conftest files a second time as modules
+    (two of them share the name ``conftest``); pytest still loads them as conftests."""
+    return True if collection_path.name == "conftest.py" else None

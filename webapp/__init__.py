@@ -23,7 +23,7 @@ def _datetime(epoch: float) -> str:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment variables, then *test_config*."""
-    from . import api, chatops, errors, feedback, kbstate, openapi, security, views
+    from . import api, chatops, errors, feedback, kbstate, openapi, security, triage_views, views
     from .config import load_config
 
     app = Flask(__name__)
@@ -43,4 +43,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(chatops.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(triage_views.bp)
     return app

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from engine.errors import KBError, PasteTooLarge
-
 from . import feedback
 from .errors import WebError
 from .kbstate import diagnoser
@@ -46,13 +44,7 @@ def diagnose():
         raise WebError(400, "invalid_request", "'text' must be a string.")
     if not text.strip():
         raise WebError(400, "empty_text", "'text' is empty: paste the error message.")
-    top = _top(data)
-    try:
-        diagnosis = diagnoser().diagnose(text, top=top)
-    except PasteTooLarge as exc:
-        raise WebError(413, "paste_too_large", str(exc)) from None
-    except KBError as exc:
-        raise WebError(400, "invalid_request", str(exc)) from None
+    diagnosis = diagnoser().diagnose(text, top=_top(data))  # engine errors: errors.from_engine
     body = diagnosis.to_dict()
     for result in body["results"]:
         result["url"] = entry_url(result["id"])

@@ -128,23 +128,6 @@ def _plain(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def facts_line(diagnosis: Diagnosis) -> str:
-    facts = diagnosis.normalised.facts
-    found = [f"event {e.id}" + (f" ({e.source})" if e.source else "") for e in facts.events]
-    found += [f"code {c}" for c in facts.codes] + [f"product {p}" for p in facts.products]
-    return "; ".join(found)
-
-
-def _percent(confidence: float) -> str:
-    return f"{round(confidence * 100)}%"
-
-
-def _label(confidence: float, threshold: float) -> str:
-    if confidence >= threshold:
-        return "high"
-    return "medium" if confidence >= threshold / 2 else "low"
-
-
 def slack_reply(diagnosis: Diagnosis, entry_url: EntryUrl) -> dict:
     remedies = diagnosis.remedies
     if not remedies:
@@ -161,7 +144,7 @@ def slack_reply(diagnosis: Diagnosis, entry_url: EntryUrl) -> dict:
             "text": {"type": "plain_text", "text": _plain(header, HEADER_LIMIT), "emoji": False},
         }
     ]
-    found = facts_line(diagnosis)
+    found = diagnosis.facts_line
     if found:
         blocks.append(
             {
@@ -178,12 +161,12 @@ def slack_reply(diagnosis: Diagnosis, entry_url: EntryUrl) -> dict:
         entry = remedy.entry
         url = entry_url(entry.id)
         link = f"<{escape_slack(url)}|{escape_slack(entry.title).replace('|', chr(0x2223))}>"
-        summary = f"*{rank}. {link}*\nConfidence *{_percent(remedy.confidence)}* ({_label(remedy.confidence, diagnosis.threshold)})"
+        label = remedy.confidence_label(diagnosis.threshold)
+        summary = f"*{rank}. {link}*\nConfidence *{remedy.percent}%* ({label})"
         if remedy.confidence < diagnosis.threshold:
             summary += " · _nearest, not a confident match_"
-        reasons = remedy.why["summary"]
-        if reasons:
-            summary += "\n_Why:_ " + escape_slack("; ".join(reasons))
+        if remedy.short_why:
+            summary += "\n_Why:_ " + escape_slack(remedy.short_why)
         more = f"<{escape_slack(url)}|read the full entry>"
         blocks.append(
             {
@@ -211,9 +194,9 @@ def slack_reply(diagnosis: Diagnosis, entry_url: EntryUrl) -> dict:
     first = remedies[0]
     title = _plain(first.entry.title, 200)
     fallback = (
-        f"{title} ({_percent(first.confidence)})"
+        f"{title} ({first.percent}%)"
         if diagnosis.confident
-        else f"No confident answer. Nearest: {title} ({_percent(first.confidence)})"
+        else f"No confident answer. Nearest: {title} ({first.percent}%)"
     )
     return {"response_type": "ephemeral", "text": escape_slack(fallback), "blocks": blocks}
 
@@ -296,21 +279,21 @@ def mattermost_reply(diagnosis: Diagnosis, entry_url: EntryUrl, webhook: bool) -
         "#### "
         + ("Top remedies" if diagnosis.confident else "No confident answer: the nearest entries")
     ]
-    found = facts_line(diagnosis)
+    found = diagnosis.facts_line
     if found:
         parts.append(f"_Found in the paste:_ {_md_label(found)}")
     for rank, remedy in enumerate(remedies, 1):
         entry = remedy.entry
         url = entry_url(entry.id)
         line = (
-            f"**{rank}. [{_md_label(entry.title)}]({url})** · confidence {_percent(remedy.confidence)} "
-            f"({_label(remedy.confidence, diagnosis.threshold)})"
+            f"**{rank}. [{_md_label(entry.title)}]({url})** · confidence {remedy.percent}% "
+            f"({remedy.confidence_label(diagnosis.threshold)})"
         )
         if remedy.confidence < diagnosis.threshold:
             line += " · _nearest, not a confident match_"
         block = [line]
-        if remedy.why["summary"]:
-            block.append("_Why:_ " + _md_label("; ".join(remedy.why["summary"])))
+        if remedy.short_why:
+            block.append("_Why:_ " + _md_label(remedy.short_why))
         if entry.fix.strip():
             heading = "**Steps**" if entry.kind == "guide" else "**Fix**"
             block.append(

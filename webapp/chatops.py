@@ -11,10 +11,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import MethodNotAllowed
 
-from engine.errors import KBError, PasteTooLarge
+from engine.errors import KBError
 
 from . import chatformat
-from .errors import WebError
+from .errors import WebError, from_engine
 from .kbstate import diagnoser
 from .security import verify_slack, verify_token
 from .views import entry_url
@@ -33,21 +33,22 @@ def _diagnose(text: str):
     """(Diagnosis, None) or (None, a short message for the user)."""
     try:
         return diagnoser().diagnose(text, top=CHAT_TOP), None
-    except PasteTooLarge as exc:
-        return None, str(exc)
-    except KBError as exc:
-        return None, str(exc)
+    except KBError as exc:  # chat shows the message in the channel, not as an HTTP error
+        return None, from_engine(exc).message
+
+
+def _setting(key: str, service: str) -> str:
+    """A chat endpoint's secret; without one the endpoint refuses every request (503)."""
+    value = current_app.config.get(key)
+    if not value:
+        message = f"{service} is not configured on this server: set {key}."
+        raise WebError(503, "not_configured", message)
+    return value
 
 
 @bp.route("/slack", methods=["GET", "POST"])
 def slack():
-    secret = current_app.config.get("SLACK_SIGNING_SECRET")
-    if not secret:
-        raise WebError(
-            503,
-            "not_configured",
-            "Slack is not configured on this server: set SLACK_SIGNING_SECRET.",
-        )
+    secret = _setting("SLACK_SIGNING_SECRET", "Slack")
     raw = request.get_data(cache=True)  # the signature covers these exact bytes
     # Slack checks the certificate with an unsigned request carrying ssl_check=1 (a GET in its
     # older docs, a POST now); Slack's own SDK answers it before verifying signatures.
@@ -79,13 +80,7 @@ def _mattermost_payload() -> dict:
 
 @bp.post("/mattermost")
 def mattermost():
-    configured = current_app.config.get("MATTERMOST_TOKEN")
-    if not configured:
-        raise WebError(
-            503,
-            "not_configured",
-            "Mattermost is not configured on this server: set MATTERMOST_TOKEN.",
-        )
+    configured = _setting("MATTERMOST_TOKEN", "Mattermost")
     payload = _mattermost_payload()
     token = payload.get("token") or ""
     header = request.headers.get("Authorization", "")

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.errors import KBError
 from engine.normalise import MAX_PASTE_BYTES
+from triage.limits import ENV_MAX_BYTES, Limits
 
 MB = 1024 * 1024
 
@@ -24,6 +25,10 @@ SETTINGS: dict[str, tuple[str | None, Any, Any]] = {
     "KB_PUBLIC_URL": ("KB_PUBLIC_URL", None, str),
     "KB_MAX_PASTE_BYTES": ("KB_MAX_PASTE_BYTES", MAX_PASTE_BYTES, int),  # the engine's 1 MB
     "MAX_CONTENT_LENGTH": ("KB_MAX_CONTENT_LENGTH", 2 * MB, int),
+    # Log triage: the upload body limit of /triage and /api/v1/triage, and what one upload may
+    # expand to once its archives are unpacked.
+    "KB_TRIAGE_MAX_UPLOAD": ("KB_TRIAGE_MAX_UPLOAD", 100 * MB, int),
+    "KB_TRIAGE_MAX_BYTES": (ENV_MAX_BYTES, Limits().max_bytes, int),
     "SLACK_SIGNING_SECRET": ("SLACK_SIGNING_SECRET", None, str),
     "MATTERMOST_TOKEN": ("MATTERMOST_TOKEN", None, str),
     # Live reload: poll the KB folder every KB_WATCH_INTERVAL seconds; 0 turns it off.

@@ -2,13 +2,16 @@
 for machine clients (``/api/...``, ``/openapi.json``, ``/healthz``) and an HTML page built from
 the same two fields for browsers.
 
-Views raise :class:`WebError` (or let Werkzeug raise 404/405/413); nothing else formats errors.
+Views raise :class:`WebError` or let the engine's :class:`~engine.errors.KBError` through
+(mapped by :func:`from_engine`), or let Werkzeug raise 404/405/413; nothing else formats errors.
 """
 
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from engine.errors import KBError, PasteTooLarge
 
 from .config import human_bytes
 
@@ -71,7 +74,20 @@ def _from_http(exc: HTTPException) -> WebError:
     return WebError(status, code, message, headers)
 
 
+def from_engine(exc: KBError) -> WebError:
+    """The one mapping of the engine's errors to HTTP: a paste over the limit is 413, the
+    rest (``top`` out of range, ...) is the client's request, 400. Pages, the API and the chat
+    endpoints all use it."""
+    if isinstance(exc, PasteTooLarge):
+        return WebError(413, "paste_too_large", str(exc))
+    return WebError(400, "invalid_request", str(exc))
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(KBError)
+    def handle_engine_error(exc: KBError):
+        return error_response(from_engine(exc))
+
     @app.errorhandler(WebError)
     def handle_web_error(error: WebError):
         return error_response(error)

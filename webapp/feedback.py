@@ -3,8 +3,11 @@
 One table; one row per click. The paste itself is never stored, only its SHA-256 when the
 form carried one, so repeated votes on the same paste can be told apart later.
 
->>> store = FeedbackStore("/tmp/feedback.sqlite3")   # doctest: +SKIP
->>> store.add("dns-signature", "solved"); store.counts("dns-signature")  # doctest: +SKIP
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as folder:
+...     store = FeedbackStore(f"{folder}/feedback.sqlite3")
+...     store.add("dns-signature", "solved")
+...     store.counts("dns-signature")
 {'solved': 1, 'not_helpful': 0}
 """
 

@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
                 max_paste_bytes=app.config["KB_MAX_PASTE_BYTES"],
             )
         )
-    state.diagnoser.rules.warm_up()
+    state.diagnoser.warm_up()
     if given is None:  # a Diagnoser handed in by a test or an embedder is theirs to refresh
         state.watch(app.config["KB_WATCH_INTERVAL"])
     app.extensions["kb"] = state

@@ -27,209 +27,155 @@ def _json(description: str, schema: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
-ENTRY_ID = {
-    "name": "entry_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string"},
-    "description": "An entry id, e.g. `dns-signature`.",
+TEXT = {"type": "string"}
+MARKDOWN = {"type": "string", "description": "Markdown"}
+OPTIONAL_TEXT = {"type": ["string", "null"]}
+INTEGER = {"type": "integer"}
+URL = {"type": "string", "format": "uri"}
+STRINGS = {"type": "array", "items": TEXT}
+VERDICT = {"enum": ["solved", "not_helpful"]}
+
+
+def _object(required: list[str] | None = None, **properties) -> dict:
+    """A JSON object schema with these properties (and these required ones)."""
+    schema: dict = {"type": "object"}
+    if required:
+        schema["required"] = required
+    schema["properties"] = properties
+    return schema
+
+
+def _param(name: str, where: str, schema: dict = TEXT, **extra) -> dict:
+    """A parameter in the path, query or headers (``required=True``, ``description=...``)."""
+    return {
+        "name": name,
+        "in": where,
+        **({"required": True} if where == "path" else {}),
+        "schema": schema,
+        **extra,
+    }
+
+
+def _form(schema: dict, *content_types: str) -> dict:
+    return {"content": {kind: {"schema": schema} for kind in content_types}}
+
+
+URLENCODED = "application/x-www-form-urlencoded"
+ENTRY_ID = _param("entry_id", "path", description="An entry id, e.g. `dns-signature`.")
+# What a listing shows of an entry (engine.entry.SUMMARY_KEYS) and the whole entry's other keys.
+SUMMARY = {
+    "id": TEXT,
+    "title": TEXT,
+    "kind": TEXT,
+    "source": OPTIONAL_TEXT,
+    "products": STRINGS,
+    "tags": STRINGS,
 }
-STRINGS = {"type": "array", "items": {"type": "string"}}
 
 SCHEMAS = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": {
-                        "type": "string",
-                        "examples": ["empty_text", "not_found", "payload_too_large"],
-                    },
-                    "message": {"type": "string"},
-                },
-            }
+    "Error": _object(
+        ["error"],
+        error=_object(
+            ["code", "message"],
+            code={"type": "string", "examples": ["empty_text", "not_found", "payload_too_large"]},
+            message=TEXT,
+        ),
+    ),
+    "DiagnoseRequest": _object(
+        ["text"],
+        text={
+            "type": "string",
+            "minLength": 1,
+            "description": "The pasted error; at most KB_MAX_PASTE_BYTES (1 MB) of UTF-8.",
         },
-    },
-    "DiagnoseRequest": {
-        "type": "object",
-        "required": ["text"],
-        "properties": {
-            "text": {
-                "type": "string",
-                "minLength": 1,
-                "description": "The pasted error; at most KB_MAX_PASTE_BYTES (1 MB) of UTF-8.",
-            },
-            "top": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
+        top={"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
+    ),
+    "Facts": _object(
+        language={"type": "string", "enum": ["en", "zh"]},
+        events={"type": "array", "items": _object(id=INTEGER, source=OPTIONAL_TEXT)},
+        sources=STRINGS,
+        codes=STRINGS,
+        products=STRINGS,
+        masked={
+            "type": "object",
+            "additionalProperties": STRINGS,
+            "description": "Variable parts masked before matching, by kind (host, guid, ...).",
         },
-    },
-    "Facts": {
-        "type": "object",
-        "properties": {
-            "language": {"type": "string", "enum": ["en", "zh"]},
-            "events": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "source": {"type": ["string", "null"]},
-                    },
-                },
-            },
-            "sources": STRINGS,
-            "codes": STRINGS,
-            "products": STRINGS,
-            "masked": {
-                "type": "object",
-                "additionalProperties": STRINGS,
-                "description": "Variable parts masked before matching, by kind (host, guid, ...).",
-            },
+    ),
+    "RuleHit": _object(entry=TEXT, rule=TEXT, weight={"type": "number"}, facts=STRINGS),
+    "Why": _object(
+        summary=STRINGS,
+        rules={"type": "array", "items": _ref("RuleHit")},
+        terms={**STRINGS, "description": "Matched search terms (stems)."},
+        search_score={"type": ["number", "null"]},
+    ),
+    "Result": _object(
+        ["id", "title", "score", "confidence", "why", "url"],
+        id=TEXT,
+        title=TEXT,
+        kind={"type": "string", "enum": ["troubleshooting", "guide"]},
+        source=OPTIONAL_TEXT,
+        score={"type": "number"},
+        confidence={"type": "number", "minimum": 0, "maximum": 1},
+        why=_ref("Why"),
+        symptom=MARKDOWN,
+        cause=MARKDOWN,
+        fix=MARKDOWN,
+        url={**URL, "description": "The entry's page."},
+    ),
+    "Diagnosis": _object(
+        ["confident", "facts", "results"],
+        confident={
+            "type": "boolean",
+            "description": "False when no result clears the threshold; results are then the nearest entries.",
         },
-    },
-    "RuleHit": {
-        "type": "object",
-        "properties": {
-            "entry": {"type": "string"},
-            "rule": {"type": "string"},
-            "weight": {"type": "number"},
-            "facts": STRINGS,
+        threshold={"type": "number"},
+        facts=_ref("Facts"),
+        results={"type": "array", "items": _ref("Result")},
+    ),
+    "EntrySummary": _object(**SUMMARY, url=URL),
+    "EntryList": _object(entries={"type": "array", "items": _ref("EntrySummary")}),
+    "Entry": _object(
+        **{key: SUMMARY[key] for key in ("id", "title", "kind")},
+        language=TEXT,
+        **{key: SUMMARY[key] for key in ("source", "products", "tags")},
+        signatures={"type": "object"},
+        rules={"type": "array", "items": {"type": "object"}},
+        examples=STRINGS,
+        see_also=STRINGS,
+        owner=TEXT,
+        sections={
+            "type": "object",
+            "additionalProperties": TEXT,
+            "description": "Section name -> Markdown.",
         },
-    },
-    "Why": {
-        "type": "object",
-        "properties": {
-            "summary": STRINGS,
-            "rules": {"type": "array", "items": _ref("RuleHit")},
-            "terms": {**STRINGS, "description": "Matched search terms (stems)."},
-            "search_score": {"type": ["number", "null"]},
-        },
-    },
-    "Result": {
-        "type": "object",
-        "required": ["id", "title", "score", "confidence", "why", "url"],
-        "properties": {
-            "id": {"type": "string"},
-            "title": {"type": "string"},
-            "kind": {"type": "string", "enum": ["troubleshooting", "guide"]},
-            "source": {"type": ["string", "null"]},
-            "score": {"type": "number"},
-            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-            "why": _ref("Why"),
-            "symptom": {"type": "string", "description": "Markdown"},
-            "cause": {"type": "string", "description": "Markdown"},
-            "fix": {"type": "string", "description": "Markdown"},
-            "url": {"type": "string", "format": "uri", "description": "The entry's page."},
-        },
-    },
-    "Diagnosis": {
-        "type": "object",
-        "required": ["confident", "facts", "results"],
-        "properties": {
-            "confident": {
-                "type": "boolean",
-                "description": "False when no result clears the threshold; results are then the nearest entries.",
-            },
-            "threshold": {"type": "number"},
-            "facts": _ref("Facts"),
-            "results": {"type": "array", "items": _ref("Result")},
-        },
-    },
-    "EntrySummary": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "title": {"type": "string"},
-            "kind": {"type": "string"},
-            "source": {"type": ["string", "null"]},
-            "products": STRINGS,
-            "tags": STRINGS,
-            "url": {"type": "string", "format": "uri"},
-        },
-    },
-    "EntryList": {
-        "type": "object",
-        "properties": {"entries": {"type": "array", "items": _ref("EntrySummary")}},
-    },
-    "Entry": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "title": {"type": "string"},
-            "kind": {"type": "string"},
-            "language": {"type": "string"},
-            "source": {"type": ["string", "null"]},
-            "products": STRINGS,
-            "tags": STRINGS,
-            "signatures": {"type": "object"},
-            "rules": {"type": "array", "items": {"type": "object"}},
-            "examples": STRINGS,
-            "see_also": STRINGS,
-            "owner": {"type": "string"},
-            "sections": {
-                "type": "object",
-                "additionalProperties": {"type": "string"},
-                "description": "Section name -> Markdown.",
-            },
-            "url": {"type": "string", "format": "uri"},
-            "feedback": {
-                "type": "object",
-                "properties": {"solved": {"type": "integer"}, "not_helpful": {"type": "integer"}},
-            },
-        },
-    },
-    "Health": {
-        "type": "object",
-        "properties": {
-            "status": {"const": "ok"},
-            "entries": {"type": "integer"},
-            "broken_files": {"type": "integer"},
-        },
-    },
-    "SlackReply": {
-        "type": "object",
-        "properties": {
-            "response_type": {"const": "ephemeral"},
-            "text": {"type": "string"},
-            "blocks": {"type": "array", "maxItems": 50, "items": {"type": "object"}},
-        },
-    },
-    "MattermostReply": {
-        "type": "object",
-        "properties": {
-            "response_type": {"enum": ["ephemeral", "comment"]},
-            "text": {"type": "string", "description": "Markdown"},
-        },
-    },
+        url=URL,
+        feedback=_object(solved=INTEGER, not_helpful=INTEGER),
+    ),
+    "Health": _object(status={"const": "ok"}, entries=INTEGER, broken_files=INTEGER),
+    "SlackReply": _object(
+        response_type={"const": "ephemeral"},
+        text=TEXT,
+        blocks={"type": "array", "maxItems": 50, "items": {"type": "object"}},
+    ),
+    "MattermostReply": _object(response_type={"enum": ["ephemeral", "comment"]}, text=MARKDOWN),
 }
 
-FORM = {
-    "type": "object",
-    "properties": {
-        "text": {"type": "string"},
-        "top": {"type": "integer", "minimum": 1, "maximum": 20},
-    },
-}
+FORM = _object(text=TEXT, top={"type": "integer", "minimum": 1, "maximum": 20})
 COMMON_API_ERRORS = {
     "404": _error("No such route or entry"),
     "405": _error("Wrong method"),
     "500": _error("Server error (no details)"),
 }
+FILTERS = [_param("product", "query"), _param("tag", "query")]
+WORDS = "Words that must all appear in an entry's id, title, tags or products."
 
 PATHS = {
     "/": {"get": {"summary": "The paste box", "responses": {"200": _html("The form")}}},
     "/diagnose": {
         "post": {
             "summary": "Diagnose a paste from the form; the ranked remedies as cards",
-            "requestBody": {
-                "content": {
-                    "multipart/form-data": {"schema": FORM},
-                    "application/x-www-form-urlencoded": {"schema": FORM},
-                }
-            },
+            "requestBody": _form(FORM, "multipart/form-data", URLENCODED),
             "responses": {
                 "200": _html("Results"),
                 "400": _html("Empty paste or bad 'top': the form again"),
@@ -240,16 +186,7 @@ PATHS = {
     "/kb": {
         "get": {
             "summary": "List entries",
-            "parameters": [
-                {"name": "product", "in": "query", "schema": {"type": "string"}},
-                {"name": "tag", "in": "query", "schema": {"type": "string"}},
-                {
-                    "name": "q",
-                    "in": "query",
-                    "schema": {"type": "string"},
-                    "description": "Words that must all appear in an entry's id, title, tags or products.",
-                },
-            ],
+            "parameters": [*FILTERS, _param("q", "query", description=WORDS)],
             "responses": {"200": _html("The list")},
         }
     },
@@ -258,12 +195,12 @@ PATHS = {
             "summary": "One entry, whole, with its feedback counts",
             "parameters": [
                 ENTRY_ID,
-                {
-                    "name": "feedback",
-                    "in": "query",
-                    "schema": {"enum": ["solved", "not_helpful"]},
-                    "description": "Show the thank-you note after feedback.",
-                },
+                _param(
+                    "feedback",
+                    "query",
+                    VERDICT,
+                    description="Show the thank-you note after feedback.",
+                ),
             ],
             "responses": {"200": _html("The entry"), "404": _html("Unknown id")},
         }
@@ -271,21 +208,15 @@ PATHS = {
     "/feedback": {
         "post": {
             "summary": "Record 'solved it' / 'didn't help' for an entry, then 303 to the entry page",
-            "requestBody": {
-                "content": {
-                    "application/x-www-form-urlencoded": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["entry_id", "verdict"],
-                            "properties": {
-                                "entry_id": {"type": "string"},
-                                "verdict": {"enum": ["solved", "not_helpful"]},
-                                "paste_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                            },
-                        }
-                    }
-                }
-            },
+            "requestBody": _form(
+                _object(
+                    ["entry_id", "verdict"],
+                    entry_id=TEXT,
+                    verdict=VERDICT,
+                    paste_sha256={"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                ),
+                URLENCODED,
+            ),
             "responses": {
                 "303": {"description": "Back to the entry page with a thank-you"},
                 "400": _html("Bad verdict"),
@@ -312,19 +243,14 @@ PATHS = {
     "/static/{filename}": {
         "get": {
             "summary": "The stylesheet",
-            "parameters": [
-                {"name": "filename", "in": "path", "required": True, "schema": {"type": "string"}}
-            ],
+            "parameters": [_param("filename", "path")],
             "responses": {"200": {"description": "A static file"}, "404": _html("No such file")},
         }
     },
     "/api/v1/diagnose": {
         "post": {
             "summary": "Diagnose a paste: ranked remedies, confidence, why",
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": _ref("DiagnoseRequest")}},
-            },
+            "requestBody": {"required": True, **_form(_ref("DiagnoseRequest"), "application/json")},
             "responses": {
                 "200": _json(
                     "The diagnosis (results are the nearest entries even when not confident)",
@@ -342,10 +268,7 @@ PATHS = {
     "/api/v1/entries": {
         "get": {
             "summary": "List entries",
-            "parameters": [
-                {"name": "product", "in": "query", "schema": {"type": "string"}},
-                {"name": "tag", "in": "query", "schema": {"type": "string"}},
-            ],
+            "parameters": FILTERS,
             "responses": {"200": _json("The entries", "EntryList"), **COMMON_API_ERRORS},
         }
     },
@@ -360,33 +283,10 @@ PATHS = {
         "post": {
             "summary": "Slack slash command (signed with the app's signing secret)",
             "parameters": [
-                {
-                    "name": "X-Slack-Signature",
-                    "in": "header",
-                    "required": True,
-                    "schema": {"type": "string"},
-                },
-                {
-                    "name": "X-Slack-Request-Timestamp",
-                    "in": "header",
-                    "required": True,
-                    "schema": {"type": "string"},
-                },
+                _param(header, "header", required=True)
+                for header in ("X-Slack-Signature", "X-Slack-Request-Timestamp")
             ],
-            "requestBody": {
-                "content": {
-                    "application/x-www-form-urlencoded": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "text": {"type": "string"},
-                                "command": {"type": "string"},
-                                "ssl_check": {"type": "string"},
-                            },
-                        }
-                    }
-                }
-            },
+            "requestBody": _form(_object(text=TEXT, command=TEXT, ssl_check=TEXT), URLENCODED),
             "responses": {
                 "200": _json("Block Kit reply (empty for ssl_check=1)", "SlackReply"),
                 "401": _error("Signature missing, wrong or stale"),
@@ -396,7 +296,7 @@ PATHS = {
         },
         "get": {
             "summary": "Slack's certificate check (ssl_check=1 only)",
-            "parameters": [{"name": "ssl_check", "in": "query", "schema": {"const": "1"}}],
+            "parameters": [_param("ssl_check", "query", {"const": "1"})],
             "responses": {
                 "200": {"description": "Empty"},
                 "405": _error("Anything but ssl_check"),
@@ -409,16 +309,8 @@ PATHS = {
             "summary": "Mattermost outgoing webhook or slash command (token-checked)",
             "requestBody": {
                 "content": {
-                    "application/x-www-form-urlencoded": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "token": {"type": "string"},
-                                "text": {"type": "string"},
-                                "trigger_word": {"type": "string"},
-                                "command": {"type": "string"},
-                            },
-                        }
+                    URLENCODED: {
+                        "schema": _object(token=TEXT, text=TEXT, trigger_word=TEXT, command=TEXT)
                     },
                     "application/json": {"schema": {"type": "object"}},
                 }
@@ -450,3 +342,101 @@ SPEC = {
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(SPEC)
+
+
+# --- log triage (webapp/triage_views.py) ---------------------------------------------------
+SCHEMAS["TriageGroup"] = {
+    "type": "object",
+    "required": ["source", "event_id", "level", "count", "template", "confident"],
+    "properties": {
+        "source": {"type": ["string", "null"], "description": "Provider, source or log component."},
+        "event_id": {"type": ["integer", "null"]},
+        "level": {"enum": ["critical", "error", "warning"]},
+        "count": {"type": "integer", "minimum": 1},
+        "first_seen": {"type": ["string", "null"], "description": "ISO 8601; Z when UTC."},
+        "last_seen": {"type": ["string", "null"]},
+        "hosts": STRINGS,
+        "template": {"type": "string", "description": "The message, variable parts masked."},
+        "entry": {
+            "type": ["string", "null"],
+            "description": "The best entry's id (the nearest one when not confident).",
+        },
+        "title": {"type": ["string", "null"]},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "confident": {"type": "boolean"},
+    },
+}
+SCHEMAS["TriageReport"] = {
+    "type": "object",
+    "required": ["events", "groups", "skipped", "warnings"],
+    "properties": {
+        "events": {"type": "integer", "description": "Events read, every level."},
+        "groups": {
+            "type": "array",
+            "items": _ref("TriageGroup"),
+            "description": "Confident groups first by count, then unanswered ones by count.",
+        },
+        "skipped": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+        "warnings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"file": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+TRIAGE_UPLOAD = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "One or more logs or bundles (format read from content).",
+                    }
+                },
+            }
+        }
+    },
+}
+PATHS["/triage"] = {
+    "get": {"summary": "The log upload page", "responses": {"200": _html("The form")}},
+    "post": {
+        "summary": "Triage uploaded logs; the report with links to the entries",
+        "requestBody": TRIAGE_UPLOAD,
+        "responses": {
+            "200": _html("The report"),
+            "400": _html("No file, or an empty one"),
+            "403": _html("Cross-site form"),
+            "413": _html("Upload over KB_TRIAGE_MAX_UPLOAD, or expanding past KB_TRIAGE_MAX_BYTES"),
+            "422": _html("Not a log"),
+        },
+    },
+}
+PATHS["/api/v1/triage"] = {
+    "post": {
+        "summary": "Triage uploaded logs: every distinct problem, its count and remedy",
+        "requestBody": TRIAGE_UPLOAD,
+        "responses": {
+            "200": _json("The report (the shape of kb triage --json)", "TriageReport"),
+            "400": _error("No file (missing_file), an empty one (empty_file), too many files"),
+            "413": _error(
+                "Upload over KB_TRIAGE_MAX_UPLOAD (payload_too_large), or an archive over "
+                "KB_TRIAGE_MAX_BYTES or a zip bomb (input_refused)"
+            ),
+            "422": _error("Not a log I can read (not_a_log)"),
+            **COMMON_API_ERRORS,
+        },
+    }
+}

@@ -12,11 +12,11 @@ from collections import Counter
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from engine.errors import KBError, PasteTooLarge
+from engine.errors import KBError
 
 from . import feedback
 from .config import human_bytes
-from .errors import WebError
+from .errors import WebError, from_engine
 from .kbstate import diagnoser
 from .render import highlight, markdown_html, safe_url
 
@@ -33,12 +33,6 @@ def entry_url(entry_id: str) -> str:
     if public:
         return public.rstrip("/") + path
     return request.host_url.rstrip("/") + path
-
-
-def confidence_label(confidence: float, threshold: float) -> str:
-    if confidence >= threshold:
-        return "high"
-    return "medium" if confidence >= threshold / 2 else "low"
 
 
 def _limits() -> dict:
@@ -85,11 +79,11 @@ def diagnose():
         return render_template("index.html", message=message, top=top, **page), 400
     try:
         diagnosis = diagnoser().diagnose(text, top=top)
-    except PasteTooLarge as exc:
-        page["text"] = ""  # do not echo a megabyte back
-        return render_template("index.html", message=str(exc), top=top, **page), 413
     except KBError as exc:
-        return render_template("index.html", message=str(exc), top=top, **page), 400
+        error = from_engine(exc)
+        if error.status == 413:
+            page["text"] = ""  # do not echo a megabyte back
+        return render_template("index.html", message=error.message, top=top, **page), error.status
     paste_sha256 = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
     cards = [
         _card(rank, remedy, diagnosis.threshold)
@@ -114,8 +108,8 @@ def _card(rank: int, remedy, threshold: float) -> dict:
         "rank": rank,
         "entry": entry,
         "confidence": remedy.confidence,
-        "percent": round(remedy.confidence * 100),
-        "label": confidence_label(remedy.confidence, threshold),
+        "percent": remedy.percent,
+        "label": remedy.confidence_label(threshold),
         "nearest": remedy.confidence < threshold,
         "rules": why["rules"],
         "terms": terms,

@@ -7,14 +7,15 @@ Each problem prints as ``path:line:col: message``, the shape editors jump to::
 
 Lint reads files with the engine's own reader, rule compiler and glossary (``engine.kb``,
 ``engine.rules.spec.parse_rule``, ``engine.glossary``): a file that lints clean is a file the
-engine loads, and every reason the engine has to refuse a file is reported in its words. What
-lint adds is position, and the checks the engine is lenient about: unknown keys and sections,
-empty sections, broken links, rules that are empty or would fire on most pastes.
+engine loads, and every reason the engine has to refuse a file is reported in its words, at
+the same ``path:line:col``. What lint adds are the checks the engine is lenient about: unknown
+keys and sections, empty sections, broken links, unknown products, rules that are empty or
+would fire on most pastes.
 
-- :mod:`.source`: one file, parsed with true line numbers;
+- :mod:`.source`: one file as the reader left it, and the problems lint adds;
 - :mod:`.entry_checks`: keys, values, sections, links, duplicate ids;
 - :mod:`.rule_checks`: rules compile and are narrow (a corpus of unrelated pastes);
-- :mod:`.glossary_checks`: ``kb/glossary.yaml``;
+- :mod:`.glossary_checks`: ``kb/glossary.yaml``, and entries' product names against it;
 - :mod:`.examples`: ``kb test``, each entry's examples rank it first and confidently.
 """
 
@@ -23,15 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .. import kb as kbfile
-from ..errors import KBError
-from ..glossary import GLOSSARY_FILE
+from ..kb import GLOSSARY_FILE, entry_files, require_folder
+from ..kb.folder import assign_ids
 from .entry_checks import add_engine_verdicts, check_entry
 from .examples import ExampleResult, check_examples
-from .glossary_checks import lint_glossary
+from .glossary_checks import check_products, lint_glossary
 from .problem import LintReport, Problem
 from .rule_checks import check_breadth, check_rules
-from .source import Source, parse, raw_id
+from .source import Source, parse
 
 __all__ = ["ExampleResult", "LintReport", "Problem", "check_examples", "lint_kb", "lint_paths"]
 
@@ -47,11 +47,9 @@ def lint_kb(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) -> Li
     The other entries are read either way: duplicate ids and links are judged against the
     whole KB, and the first file (by path) with an id owns it, as when the engine loads.
     """
-    kb_dir = Path(kb_dir)
-    if not kb_dir.is_dir():
-        raise KBError(f"knowledge-base folder {kb_dir} does not exist (set --kb-dir or KB_DIR)")
+    kb_dir = require_folder(kb_dir)
     glossary_path = kb_dir / GLOSSARY_FILE
-    kb_files = list(kbfile.entry_files(kb_dir))
+    kb_files = list(entry_files(kb_dir))
     problems: list[Problem] = []
     if paths is None:
         targets, check_glossary = kb_files, glossary_path.exists()
@@ -62,11 +60,14 @@ def lint_kb(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) -> Li
     for path in targets:
         files.setdefault(_key(path), path)
     sources = {key: _safe_parse(path) for key, path in files.items()}
-    ids: dict[str, str] = {}
+    ids: dict[str, str] = {}  # link targets: every valid id, refused files' included
     for src in sources.values():
-        entry_id = src.entry_id or raw_id(src)
-        if entry_id:
-            ids.setdefault(entry_id, src.path)
+        if src.entry_id:
+            ids.setdefault(src.entry_id, src.path)
+    # duplicate ids exactly as the engine judges them when it loads the folder
+    _, duplicates = assign_ids((Path(s.path), s.entry, []) for s in sources.values())
+    for error in duplicates:
+        sources[_key(error.path)].errors.append(error)
 
     glossary, glossary_problems = lint_glossary(glossary_path)
     if check_glossary:
@@ -76,6 +77,8 @@ def lint_kb(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) -> Li
     for src in checked:
         try:
             check_entry(src, ids)
+            if glossary.products and not glossary_problems and src.node is not None:
+                check_products(src, glossary)
             probes.extend(check_rules(src, glossary, glossary_ok=not glossary_problems))
             add_engine_verdicts(src)
         except Exception as exc:  # noqa: BLE001 - one odd file must not hide the others
@@ -113,7 +116,7 @@ def _expand(paths, glossary_path: Path, problems: list[Problem]) -> tuple[list[P
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            targets.extend(kbfile.entry_files(path))
+            targets.extend(entry_files(path))
             check_glossary |= (
                 _key(path / GLOSSARY_FILE) == _key(glossary_path) and glossary_path.exists()
             )

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from .. import kb as kbfile
 from ..entry import FRONT_MATTER_KEYS, INGEST_KEYS, REQUIRED_SECTIONS, SECTIONS, SIGNATURE_KEYS
-from .source import Source, blamed_key, hint, node_at, unquoted_codes
+from ..kb import FENCE, HEADING, ID_PATTERN
+from .source import Source, hint, node_at, unquoted_codes
 
 _HTTP = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$", re.IGNORECASE)
@@ -33,31 +33,29 @@ def check_entry(src: Source, ids: dict[str, str]) -> None:
     _check_examples(src)
     _check_see_also(src, ids)
     _check_links(src, ids)
-    if src.entry_id and ids.get(src.entry_id) not in (None, src.path):
-        src.add(src.where("id"), f"duplicate id '{src.entry_id}': also used by {ids[src.entry_id]}")
     _check_sections(src)
 
 
 def add_engine_verdicts(src: Source) -> None:
-    """The engine's own reasons to refuse the file, unless lint said it more precisely."""
-    for exc in src.engine_errors:
-        if blamed_key(exc, src.data, src.key_lines) not in src.covered:
+    """The reader's own reasons to refuse the file, unless lint said it more precisely."""
+    for exc in src.errors:
+        if exc.field is None or exc.field not in src.covered:
             src.add((exc.line, exc.col), exc.message)
 
 
 def _check_keys(src: Source) -> None:
-    for key in src.data:
+    for key in src.front_matter:
         if key not in FRONT_MATTER_KEYS:
             src.add(src.where_key(key), f"unknown key '{key}'{hint(key, FRONT_MATTER_KEYS)}")
     for parent, allowed in (("signatures", SIGNATURE_KEYS), ("ingest", INGEST_KEYS)):
-        value = src.data.get(parent)
+        value = src.front_matter.get(parent)
         for key in value if isinstance(value, dict) else ():
             if key not in allowed:
                 src.add(
                     src.where_key(parent, key),
                     f"unknown key '{key}' in {parent}{hint(key, allowed)}",
                 )
-    signatures = src.data.get("signatures")
+    signatures = src.front_matter.get("signatures")
     events = signatures.get("events") if isinstance(signatures, dict) else None
     for index, event in enumerate(events if isinstance(events, list) else ()):
         for key in event if isinstance(event, dict) else ():
@@ -69,7 +67,7 @@ def _check_keys(src: Source) -> None:
 
 
 def _check_values(src: Source) -> None:
-    data = src.data
+    data = src.front_matter
     source = data.get("source")
     has_source = isinstance(source, str) and bool(source.strip())
     if has_source and not _HTTP.match(source.strip()):
@@ -100,7 +98,7 @@ def _check_values(src: Source) -> None:
 
 
 def _check_examples(src: Source) -> None:
-    examples = src.data.get("examples")
+    examples = src.front_matter.get("examples")
     if examples is None:
         return
     if not isinstance(examples, list):
@@ -142,7 +140,7 @@ def describe(value: Any) -> str:
 
 
 def _check_see_also(src: Source, ids: dict[str, str]) -> None:
-    see_also = src.data.get("see_also")
+    see_also = src.front_matter.get("see_also")
     targets = list(enumerate(see_also)) if isinstance(see_also, list) else [(None, see_also)]
     for index, target in targets:
         if not isinstance(target, str) or not target.strip() or target.strip() in ids:
@@ -156,7 +154,7 @@ def _check_see_also(src: Source, ids: dict[str, str]) -> None:
 def _check_links(src: Source, ids: dict[str, str]) -> None:
     in_fence = False
     for offset, text in enumerate(src.body.split("\n")):
-        if kbfile.FENCE.match(text):
+        if FENCE.match(text):
             in_fence = not in_fence
             continue
         if in_fence:
@@ -195,7 +193,7 @@ def linked_id(target: str) -> str | None:
     if "/" in target:
         return None
     target = target.removesuffix(".md")
-    return target if kbfile.ID_PATTERN.match(target) else None
+    return target if ID_PATTERN.match(target) else None
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -207,9 +205,9 @@ def _headings(src: Source) -> tuple[list[tuple[str, int, str]], list[tuple[int, 
     almost: list[tuple[int, str]] = []
     in_fence = False
     for offset, line in enumerate(src.body.split("\n")):
-        if kbfile.FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
-        heading = None if in_fence else kbfile.HEADING.match(line)
+        heading = None if in_fence else HEADING.match(line)
         if heading:
             sections.append((heading.group(1).strip(), src.body_line + offset, []))
             continue
@@ -231,7 +229,7 @@ def _check_sections(src: Source) -> None:
     for line, text in almost:
         name = _section_name(_ALMOST_HEADING.match(text).group("name"))
         src.add(line, f"'{text}' is not a section heading: write '## {name}' (two '#' and a space)")
-    kind = src.kind
+    kind = src.sections_kind()
     if kind is None:
         return
     allowed = SECTIONS[kind]
@@ -280,9 +278,9 @@ def _check_sections(src: Source) -> None:
 def _preamble_line(src: Source) -> int | None:
     in_fence = False
     for offset, line in enumerate(src.body.split("\n")):
-        if kbfile.FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
-        if not in_fence and kbfile.HEADING.match(line):
+        if not in_fence and HEADING.match(line):
             return None
         if _HTML_COMMENT.sub("", line).strip():
             return src.body_line + offset

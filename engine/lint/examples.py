@@ -80,7 +80,7 @@ def example_lines(path: Path) -> list[int]:
     if src.node is None or "examples" not in src.key_lines:
         return []
     lines = [src.where_key("examples")[0]]
-    examples = src.data.get("examples")
+    examples = src.front_matter.get("examples")
     if isinstance(examples, list):
         lines += [
             src.where("examples", i)[0]

@@ -15,17 +15,17 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from ..entry import Entry, Signatures
-from ..glossary import GLOSSARY_FILE, Glossary
+from ..glossary import Glossary
+from ..kb import GLOSSARY_FILE
 from ..normalise import normalise
-from ..rules import RuleBook
+from ..rules import RuleBook, rule_label
 from ..rules.spec import LEAF_KINDS, Leaf, Rule, RuleError, parse_rule
 from .entry_checks import describe
-from .source import PLACEHOLDER_ID, Source, find_leaf, hint, node_at
+from .source import PLACEHOLDER_ID, Source, find_leaf, node_at
 
 OVER_BROAD_SHARE = 1 / 3
 CORPUS_FILE = Path(__file__).resolve().parent.parent / "data" / "unrelated_pastes.yaml"
@@ -70,7 +70,7 @@ class Probe:
 def check_rules(src: Source, glossary: Glossary, glossary_ok: bool) -> list[Probe]:
     """Report rules that do not compile or are over-broad from their text; return the probes."""
     probes: list[Probe] = []
-    rules = src.data.get("rules") if src.node is not None else None
+    rules = src.front_matter.get("rules") if src.node is not None else None
     names: dict[str, int] = {}
     for index, spec in enumerate(rules if isinstance(rules, list) else ()):
         where = src.where("rules", index)
@@ -106,7 +106,7 @@ def check_rules(src: Source, glossary: Glossary, glossary_ok: bool) -> list[Prob
             src.add(where, problem)
         else:
             probes.append(Probe(src, label, where, rule=dict(spec)))
-    signatures = src.data.get("signatures") if src.node is not None else None
+    signatures = src.front_matter.get("signatures") if src.node is not None else None
     messages = signatures.get("messages") if isinstance(signatures, dict) else None
     for index, message in enumerate(messages if isinstance(messages, list) else ()):
         if isinstance(message, (str, int, float)) and str(message).strip():
@@ -115,12 +115,6 @@ def check_rules(src: Source, glossary: Glossary, glossary_ok: bool) -> list[Prob
                 Probe(src, f"signature message {index + 1}", where, message=str(message).strip())
             )
     return probes
-
-
-def rule_label(index: int, spec: Any) -> str:
-    """``rule 2 ('name')``, or ``rule 2`` for a rule without a name."""
-    name = spec.get("name") if isinstance(spec, dict) else None
-    return f"rule {index + 1} ('{name}')" if name not in (None, "") else f"rule {index + 1}"
 
 
 def _leaf_where(
@@ -145,10 +139,11 @@ def _check_products(src, rule: Rule, index, label, where, glossary: Glossary) ->
     names = {p.name for p in glossary.products}
     for leaf in leaves(rule):
         if leaf.kind == "product" and leaf.value not in names:
+            nearest = glossary.nearest_product(str(leaf.value))
             src.add(
                 _leaf_where(src, index, "product", str(leaf.value), where),
                 f"{label}: product '{leaf.value}' is not in {GLOSSARY_FILE}, so it never matches"
-                + hint(leaf.value, names),
+                + (f" (did you mean '{nearest}'?)" if nearest else ""),
             )
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..entry import Entry
+from ..errors import EntryError
 from ..facts import canonical_source
 from ..glossary import Glossary
 from ..model import Normalised, RuleHit
@@ -20,7 +22,13 @@ from .durable_engine import DurableRules, fact_expression
 from .spec import TEXT_KINDS, Leaf, Rule, RuleError, entry_rules
 from .textmatch import TextMatcher
 
-__all__ = ["Leaf", "Rule", "RuleBook", "RuleError"]
+__all__ = ["Leaf", "Rule", "RuleBook", "RuleError", "rule_label"]
+
+
+def rule_label(index: int, spec: Any) -> str:
+    """How messages name a writer's rule: ``rule 2 ('name')``, or ``rule 2`` without a name."""
+    name = spec.get("name") if isinstance(spec, dict) else None
+    return f"rule {index + 1} ('{name}')" if name not in (None, "") else f"rule {index + 1}"
 
 
 def _expression(leaf: Leaf) -> dict:
@@ -60,12 +68,16 @@ class RuleBook:
     def __init__(self, entries: Iterable[Entry], glossary: Glossary | None = None):
         glossary = glossary or Glossary.empty()
         self.rules: list[Rule] = []
-        self.errors: dict[str, list[RuleError]] = {}
+        # rules that do not compile, at their place in the file; the entry serves without them
+        self.errors: list[EntryError] = []
         for entry in entries:
             rules, errors = entry_rules(entry, glossary.canonical_product)
             self.rules.extend(rules)
-            if errors:
-                self.errors[entry.id] = errors
+            for error in errors:
+                index = error.rule_index or 0
+                line, col = entry.where(f"rules.{index}")
+                message = f"{rule_label(index, entry.rules[index])}: {error}"
+                self.errors.append(EntryError(entry.path, line, message, col, "rules"))
         self._alternatives = [
             _Alternative(rule, tuple(sorted(leaves, key=_selectivity)))
             for rule in self.rules

@@ -20,7 +20,7 @@ durable_rules' quirks, and what this adapter does about each (measured details i
   costs time in proportion to the ruleset's size: rules are spread over shards of
   :data:`SHARD_SIZE`.
 - Each rule costs about 14 KB of C memory: shards are created on first use, up to
-  :data:`MAX_LIVE_RULES` rules. Beyond that (a KB of more than ~5,000 entries), a paste's
+  ``max_live_rules`` rules (``$KB_MAX_LIVE_RULES``, read when a rule book is built). Beyond that (a KB of more than ~5,000 entries), a paste's
   conjunctions that can complete and live in no shard are compiled into a ruleset made for
   that paste and deleted after it (compiling costs ~17 us a rule; deleting frees the memory,
   measured). This replaced evicting and recreating whole shards, which cost 14 shard compiles
@@ -41,12 +41,14 @@ from typing import Any
 from durable import engine as durable_engine
 from durable.engine import MessageNotHandledException, MessageObservedException
 
+from ..errors import KBError
+
 log = logging.getLogger(__name__)
 
 _LOCK = threading.RLock()
 _NAMES = itertools.count(1)
 SHARD_SIZE = 50
-MAX_LIVE_RULES = int(os.environ.get("KB_MAX_LIVE_RULES", "40000"))
+DEFAULT_MAX_LIVE_RULES = 40_000
 # Every paste is evaluated in the same session and its facts are retracted afterwards.
 # (delete_state would be the obvious way to forget a session, but in 2.0.28 it frees memory
 # twice when a join is half-complete - a crash, measured - while retract_facts is clean and
@@ -76,7 +78,12 @@ class DurableRules:
     actions; the routing only spares it the shards where nothing can fire.
     """
 
-    def __init__(self, alternatives: list[tuple[str, ...]], expression: Callable[[str], dict]):
+    def __init__(
+        self,
+        alternatives: list[tuple[str, ...]],
+        expression: Callable[[str], dict],
+        max_live_rules: int | None = None,
+    ):
         self._tests = alternatives
         self._expression = expression
         self._anchors: dict[str, list[int]] = {}
@@ -87,7 +94,8 @@ class DurableRules:
                 self._keys.update(tests)
         self._shard_count = (len(alternatives) + SHARD_SIZE - 1) // SHARD_SIZE
         self._live: dict[int, Any] = {}  # shard index -> durable Ruleset
-        self._max_live = max(1, MAX_LIVE_RULES // SHARD_SIZE)
+        live = max_live_rules if max_live_rules is not None else max_live_rules_from_env()
+        self._max_live = max(1, live // SHARD_SIZE)  # shards
         self._fired: list[tuple[int, tuple[dict, ...]]] | None = None
 
     @property
@@ -202,16 +210,24 @@ class DurableRules:
                 self._ruleset(shard)
             return len(self._live)
 
-    @property
-    def live_rules(self) -> int:
-        return len(self._live) * SHARD_SIZE
-
     def close(self) -> None:
         """Free the rulesets (durable_rules keeps them for the life of the process otherwise)."""
         with _LOCK:
             while self._live:
                 _, ruleset = self._live.popitem()
                 _delete(ruleset)
+
+
+def max_live_rules_from_env() -> int:
+    """``$KB_MAX_LIVE_RULES``, else 40,000 (read when called, never at import)."""
+    raw = os.environ.get("KB_MAX_LIVE_RULES", "").strip()
+    if not raw:
+        return DEFAULT_MAX_LIVE_RULES
+    if not raw.isdigit() or int(raw) < 1:
+        raise KBError(
+            f"$KB_MAX_LIVE_RULES must be a whole number of rules (1 or more), not {raw!r}"
+        )
+    return int(raw)
 
 
 def _new_ruleset(definition: dict[str, dict]):

@@ -1,6 +1,6 @@
 """Step 4 of the pipeline: full-text search over the entries (the only package importing Whoosh).
 
-Normalised paste --concepts_for--> weighted concepts --Whoosh BM25F--> [SearchHit]
+Normalised paste --paste_query--> weighted concepts --Whoosh BM25F--> [SearchHit]
 """
 
 from __future__ import annotations
@@ -12,13 +12,20 @@ from ..entry import Entry
 from ..glossary import Glossary
 from ..model import Normalised, SearchHit
 from . import index as index_store
-from .analysis import warm_up
-from .index import DEFAULT_INDEX_DIR, entry_document, with_prose_names
-from .query import paste_query
+from .analysis import segmenting_with
+from .index import DEFAULT_INDEX_DIR, entry_document, glossary_segmenter, with_prose_names
+from .query import BOILERPLATE_WORDS, paste_query
 from .scorer import Scorer
 from .stats import TermStats
 
-__all__ = ["DEFAULT_INDEX_DIR", "SearchIndex", "warm_up"]
+__all__ = ["DEFAULT_INDEX_DIR", "SearchIndex", "build_index"]
+
+
+def build_index(
+    entries: list[Entry], root: Path, kb_fingerprint: str, glossary: Glossary, progress=None
+) -> Path:
+    """Build the index of a KB (see :func:`index.build`), keeping the cuts searches reuse."""
+    return index_store.build(entries, root, kb_fingerprint, progress, glossary, [BOILERPLATE_WORDS])
 
 
 class SearchIndex:
@@ -28,8 +35,10 @@ class SearchIndex:
     def __init__(self, root: Path, glossary: Glossary):
         self.root = Path(root)
         self.glossary = glossary
+        self.segmenter = glossary_segmenter(glossary)
         self._lock = threading.RLock()
         self._ix, self._version = index_store.open_current(self.root)
+        self.segmenter.learn(self._version.manifest.get("segments") or {})
         self._searcher = self._ix.searcher()
         self._stats = TermStats(self._searcher.reader())
         self._scorer = Scorer(self._searcher.reader(), self._stats)
@@ -55,11 +64,11 @@ class SearchIndex:
     ) -> SearchIndex:
         """Open the index, building it first when it is missing, stale or *rebuild* is set."""
         if rebuild or index_store.current_fingerprint(root) != kb_fingerprint:
-            index_store.build(entries, root, kb_fingerprint, progress)
+            build_index(entries, root, kb_fingerprint, glossary, progress)
         return cls(root, glossary)
 
     def search(self, normalised: Normalised, limit: int = 20) -> list[SearchHit]:
-        with self._lock:
+        with self._lock, segmenting_with(self.segmenter):
             search_text = with_prose_names(
                 normalised.masked, normalised.facts.masked.get("name", ())
             )
@@ -102,7 +111,7 @@ class SearchIndex:
 
     def update(self, changed: list[Entry], removed: list[str], kb_fingerprint: str) -> None:
         """Apply a few changed and removed entries in place (live reload), without a rebuild."""
-        with self._lock:
+        with self._lock, segmenting_with(self.segmenter):
             # Several server workers may apply the same change: Whoosh's lock serialises them
             # (and a change applied twice is still one document per id).
             writer = self._ix.writer(timeout=30.0)

@@ -8,8 +8,8 @@ Latin words are lower-cased, stop words dropped and English stemmed (Porter), so
 Placeholders left by masking (``<GUID>``) are not terms. Traditional Chinese text is segmented
 as Simplified (:mod:`engine.hanzi`), so an entry or paste in either script meets the other.
 
-jieba loads a dictionary of about 9 MB (0.5-1 s): call :func:`warm_up` once at start-up,
-never per request.
+jieba loads a dictionary of about 9 MB (0.5-1 s), on the first Chinese text only: see
+:class:`Segmenter`, whose glossary terms are used inside :func:`segmenting_with`.
 
 >>> [t.text for t in bilingual_analyzer()("Cluster network name failed to register 群集网络名称资源")]
 ['cluster', 'network', 'name', 'fail', 'regist', '群集', '网络', '名称', '资源']
@@ -21,6 +21,9 @@ import logging
 import re
 import threading
 import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from whoosh.analysis import Analyzer, Token
@@ -266,39 +269,85 @@ CHINESE_STOP = frozenset(
 )
 STOP_WORDS = ENGLISH_STOP | CHINESE_STOP
 
-_JIEBA_LOCK = threading.Lock()
-_jieba = None
+
+class Segmenter:
+    """jieba with a glossary's Chinese terms, its dictionary loaded on the first Chinese text.
+
+    Each glossary gets its own jieba ``Tokenizer`` (jieba's module-level one would keep the
+    terms of every KB ever loaded in the process, and make a search depend on what was loaded
+    before it). A paste without Chinese never loads the dictionary (0.5-1 s): ``kb diagnose``
+    on an English paste does not pay for it; a server calls :meth:`warm_up` at start-up.
+    """
+
+    HAN = re.compile(r"[\u3400-\u9fff]")  # a glossary word jieba must learn has some
+
+    def __init__(self, words: Iterable[str] = ()):
+        self.words = tuple(sorted({w for w in words if self.HAN.search(w) and " " not in w}))
+        self._lock = threading.Lock()
+        self._tokenizer = None
+        self._learnt: dict[str, tuple[str, ...]] = {}  # cuts the search index kept (see learn)
+        self.cut = lru_cache(maxsize=65536)(self._cut)
+
+    def cuts(self, texts: Iterable[str]) -> dict[str, list[str]]:
+        """How this segmenter cuts every Chinese run of *texts* (for the index to keep)."""
+        runs = {m.group(0) for text in texts for m in _RUNS.finditer(text) if m.lastgroup == "cjk"}
+        return {run: list(self.cut(run)) for run in sorted(runs) if len(run) > 1}
+
+    def learn(self, cuts: dict[str, list[str]]) -> None:
+        """Take cuts this segmenter made before (kept by the index, :meth:`cuts`): a paste
+        whose Chinese is only those runs (the glossary's translations of its English words,
+        Event Viewer labels) is analysed without loading the dictionary."""
+        self._learnt.update((run, tuple(words)) for run, words in cuts.items())
+
+    def warm_up(self) -> None:
+        """Load the dictionary now (servers: before the first request, not during it)."""
+        self._jieba()
+
+    def _jieba(self):
+        if self._tokenizer is None:
+            with self._lock:
+                if self._tokenizer is None:
+                    with warnings.catch_warnings():
+                        # jieba 0.42 imports pkg_resources, which warns on every modern setuptools
+                        warnings.simplefilter("ignore")
+                        import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    tokenizer = jieba.Tokenizer()
+                    tokenizer.initialize()
+                    for word in self.words:
+                        tokenizer.add_word(word)
+                    self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def _cut(self, run: str) -> tuple[str, ...]:
+        if run in self._learnt:
+            return self._learnt[run]
+        return tuple(w for w in self._jieba().cut_for_search(run) if w.strip())
 
 
-def _segmenter():
-    """jieba, initialised once per process (thread-safe)."""
-    global _jieba
-    if _jieba is None:
-        with _JIEBA_LOCK:
-            if _jieba is None:
-                with warnings.catch_warnings():
-                    # jieba 0.42 imports pkg_resources, which warns on every modern setuptools
-                    warnings.simplefilter("ignore")
-                    import jieba
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                _jieba = jieba
-    return _jieba
+@lru_cache(maxsize=8)
+def segmenter(words: frozenset[str] = frozenset()) -> Segmenter:
+    """The segmenter for a set of extra words (shared by every KB with the same glossary)."""
+    return Segmenter(words)
 
 
-def warm_up(extra_words: tuple[str, ...] = ()) -> None:
-    """Load jieba's dictionary now, and teach it the glossary's Chinese terms."""
-    jieba = _segmenter()
-    for word in extra_words:
-        if re.search(r"[\u3400-\u9fff]", word) and " " not in word:
-            jieba.add_word(word)
-    _cut.cache_clear()
+# The segmenter the analyzer uses in this context (thread, request); plain jieba outside one.
+_ACTIVE: ContextVar[Segmenter | None] = ContextVar("segmenter", default=None)
 
 
-@lru_cache(maxsize=65536)
+@contextmanager
+def segmenting_with(active: Segmenter) -> Iterator[None]:
+    """Analyse text with *active* inside the block (indexing and searching one KB)."""
+    token = _ACTIVE.set(active)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
 def _cut(run: str) -> tuple[str, ...]:
-    return tuple(w for w in _segmenter().cut_for_search(run) if w.strip())
+    return (_ACTIVE.get() or segmenter()).cut(run)
 
 
 def cut_words(run: str) -> tuple[str, ...]:

@@ -30,8 +30,16 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 
 from ..entry import Entry
 from ..errors import SearchIndexError
+from ..glossary import Glossary
 from ..masking import mask
-from .analysis import ANALYZER_VERSION, bilingual_analyzer, cut_words
+from .analysis import (
+    ANALYZER_VERSION,
+    Segmenter,
+    bilingual_analyzer,
+    cut_words,
+    segmenter,
+    segmenting_with,
+)
 from .analysis import terms as analysis_terms
 from .dictionary import glosses_of
 
@@ -42,11 +50,21 @@ MANIFEST = "manifest.json"
 # tags) say what the entry is about; the body (cause, fix, notes) talks about everything.
 # Three fields, each text analysed once: indexing cost is mostly analysis (measured).
 FIELD_BOOSTS = {"title": 3.0, "key": 2.0, "body": 0.8}
-SEARCH_FIELDS = tuple(FIELD_BOOSTS)
 DEFAULT_INDEX_DIR = ".kb-index"
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _IDENTIFIER = re.compile(r"\d|[a-z][A-Z]|[_.\\/@]")
+
+
+def glossary_words(glossary: Glossary) -> list[str]:
+    """Every word of the glossary: its term groups, product names and aliases."""
+    words = [w for group in glossary.groups for w in group]
+    return words + [a for p in glossary.products for a in (p.name, *p.aliases)]
+
+
+def glossary_segmenter(glossary: Glossary | None) -> Segmenter:
+    """The segmenter that keeps the glossary's Chinese terms and product names whole."""
+    return segmenter(frozenset(glossary_words(glossary))) if glossary else segmenter()
 
 
 def searchable(text: str) -> str:
@@ -155,9 +173,22 @@ def build(
     root: Path,
     kb_fingerprint: str,
     progress: Callable[[int, int], None] | None = None,
+    glossary: Glossary | None = None,
+    searched_words: Iterable[str] = (),
 ) -> Path:
-    """Build a new index version beside the current one, then make it current."""
-    root = Path(root)
+    """Build a new index version beside the current one, then make it current.
+
+    Text is segmented with the glossary's terms (the searches of this KB use the same). The
+    manifest keeps how the glossary's words and *searched_words* (words every search analyses)
+    are cut, so a search whose paste has no other Chinese never loads the dictionary.
+    """
+    active = glossary_segmenter(glossary)
+    with segmenting_with(active):
+        words = [*(glossary_words(glossary) if glossary else ()), *searched_words]
+        return _build(entries, Path(root), kb_fingerprint, progress, active.cuts(words))
+
+
+def _build(entries, root: Path, kb_fingerprint: str, progress, cuts) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     name = f"v{time.time_ns()}-{kb_fingerprint[:8]}"
     staging = root / f".building-{name}"
@@ -181,6 +212,7 @@ def build(
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "schema": SCHEMA_VERSION,
             "analyzer": ANALYZER_VERSION,
+            "segments": cuts,
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         final = root / name

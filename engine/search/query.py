@@ -23,7 +23,6 @@ from ..glossary import Glossary
 from ..normalise import is_error_line
 from .analysis import terms
 from .dictionary import english
-from .index import searchable
 from .stats import TermStats
 
 MAX_CONCEPTS = 14
@@ -101,11 +100,6 @@ def _translated(term: str, idf) -> tuple[tuple[str, ...], float] | None:
     if not glosses:
         return None
     return tuple(glosses), sum(glosses.values()) / len(glosses)
-
-
-def concepts_for(text: str, glossary: Glossary, stats: TermStats, event_ids=()) -> list[Concept]:
-    """The weighted concepts of *text* (already normalised) that the index can match."""
-    return paste_query(searchable(text), text, glossary, stats, event_ids).concepts
 
 
 def paste_query(

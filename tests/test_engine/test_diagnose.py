@@ -5,21 +5,9 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from samples import EVENT_1196, RESULT_FIELDS
 
 from kbcli.main import cli
-
-EVENT_1196 = """Log Name:      System
-Source:        Microsoft-Windows-FailoverClustering
-Date:          2/3/2012 3:20:11 AM
-Event ID:      1196
-Task Category: Network Name Resource
-Level:         Error
-Computer:      node2.contoso.com
-Description:
-Cluster network name resource 'SQL Network Name (SQLCLU01)' failed registration of one or more
-associated DNS name(s) for the following reason:
-DNS signature failed to verify.
-"""
 
 
 def test_event_1196_ranks_its_remedy_first_with_a_fired_rule_in_why(small_diagnoser):
@@ -80,17 +68,7 @@ def test_diagnosis_json_shape_is_the_api_contract(small_diagnoser):
     assert data["facts"]["masked"]["host"] == ["node2.contoso.com"]
     assert len(data["results"]) == 2
     result = data["results"][0]
-    assert {
-        "id",
-        "title",
-        "source",
-        "score",
-        "confidence",
-        "why",
-        "symptom",
-        "cause",
-        "fix",
-    } <= set(result)
+    assert RESULT_FIELDS <= set(result)
     assert 0.0 <= result["confidence"] <= 1.0
     json.dumps(data)  # serialisable as is
 
@@ -129,7 +107,7 @@ def test_kb_diagnose_prints_a_readable_answer_and_the_fix(small_kb, tmp_path):
     assert "Give the cluster name object Full Control" in out
 
 
-def test_kb_diagnose_says_so_when_it_is_not_confident(small_kb, tmp_path):
+def test_kb_diagnose_says_so_when_it_is_not_confident_and_exits_1(small_kb, tmp_path):
     code, out = run(
         "diagnose",
         "Outlook cannot connect to Exchange",
@@ -138,12 +116,12 @@ def test_kb_diagnose_says_so_when_it_is_not_confident(small_kb, tmp_path):
         "--index-dir",
         str(tmp_path / "ix"),
     )
-    assert code == 0 and out.startswith("No confident answer")
+    assert code == 1 and out.startswith("No confident answer")
 
 
-def test_cli_errors_are_one_line_with_a_non_zero_exit(small_kb, tmp_path):
+def test_cli_errors_are_one_line_with_exit_2_for_bad_input(small_kb, tmp_path):
     result = CliRunner().invoke(cli, ["diagnose", "x", "--kb-dir", str(tmp_path / "missing")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         f"Error: knowledge-base folder {tmp_path / 'missing'} does not exist (set --kb-dir or KB_DIR)"
     ]
@@ -152,12 +130,12 @@ def test_cli_errors_are_one_line_with_a_non_zero_exit(small_kb, tmp_path):
         ["diagnose", "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix")],
         input="   ",
     )
-    assert result.exit_code == 1 and "nothing to diagnose" in result.output
+    assert result.exit_code == 2 and "nothing to diagnose" in result.output
     big = "x" * 1_100_000
     result = CliRunner().invoke(
         cli, ["diagnose", "--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix")], input=big
     )
-    assert result.exit_code == 1 and "the limit is 1,000,000 bytes" in result.output
+    assert result.exit_code == 2 and "the limit is 1,000,000 bytes" in result.output
     assert "Traceback" not in result.output
 
 
@@ -192,8 +170,23 @@ def test_kb_eval_reports_recall_mrr_by_kind_and_negatives(small_kb, tmp_path):
     assert "overall" in out and "R@1" in out
 
 
+def test_kb_eval_exits_1_under_its_thresholds_and_says_which(small_kb, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    wrong = {"text": EVENT_1196, "expect": ["dns-server"], "kind": "verbatim"}  # ranks 2nd
+    right = {"text": EVENT_1196, "expect": ["dns-signature"], "kind": "verbatim"}
+    cases.write_text(json.dumps(right) + "\n" + json.dumps(wrong) + "\n", encoding="utf-8")
+    where = ["--kb-dir", str(small_kb), "--index-dir", str(tmp_path / "ix")]
+    result = CliRunner().invoke(cli, ["eval", str(cases), *where, "--min-r1", "0.5"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["eval", str(cases), *where, "--min-r1", "0.9"])
+    assert result.exit_code == 1
+    assert "below the threshold: recall@1 0.500 < 0.900" in result.stderr
+    result = CliRunner().invoke(cli, ["eval", str(cases), *where, "--min-confident", "1"])
+    assert result.exit_code == 0  # both covered pastes are answered confidently
+
+
 def test_kb_eval_rejects_a_malformed_case_file_with_its_line(small_kb, tmp_path):
     cases = tmp_path / "bad.jsonl"
     cases.write_text('{"text": "a", "expect": []}\n{not json}\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["eval", str(cases), "--kb-dir", str(small_kb)])
-    assert result.exit_code == 1 and f"{cases}:2: not valid JSON" in result.output
+    assert result.exit_code == 2 and f"{cases}:2: not valid JSON" in result.output

@@ -10,7 +10,7 @@ import pytest
 from engine import Diagnoser
 from engine.errors import SearchIndexError
 from engine.glossary import Glossary
-from engine.kb import load_entries
+from engine.kb import load_entries, load_glossary
 from engine.normalise import normalise
 from engine.search import SearchIndex
 from engine.search import index as index_store
@@ -27,7 +27,7 @@ def test_one_analyzer_stems_english_and_segments_chinese_in_the_same_field():
 def build(kb, root):
     entries, errors = load_entries(kb)
     assert errors == []
-    glossary = Glossary.load(kb)
+    glossary = load_glossary(kb)
     return SearchIndex.ensure(entries, root, "fp-1", glossary), entries, glossary
 
 

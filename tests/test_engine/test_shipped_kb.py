@@ -8,18 +8,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import Diagnoser
 from kbcli.main import cli
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
 
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    diagnoser = Diagnoser(REPO / "kb", tmp_path_factory.mktemp("shipped-index"))
-    yield diagnoser
-    diagnoser.close()
+@pytest.fixture
+def shipped(shipped_diagnoser):
+    return shipped_diagnoser
 
 
 def test_the_shipped_kb_loads_without_errors(shipped):
@@ -72,23 +69,19 @@ def test_the_three_named_cases_rank_first_with_a_fired_rule(shipped, paste, expe
     assert any(f"rule '{rule}' fired" in reason for reason in first.why["summary"])
 
 
-def test_the_labelled_set_meets_the_quality_bar(tmp_path):
-    """kb eval on tests/data/eval.jsonl (see tests/data/README.md for what it holds)."""
+def kb_eval(cases: str, tmp_path: Path) -> dict:
+    """``kb eval --json`` of tests/data/*cases* on the shipped KB."""
+    where = ["--kb-dir", str(REPO / "kb"), "--index-dir", str(tmp_path / "ix")]
     result = CliRunner().invoke(
-        cli,
-        [
-            "eval",
-            str(DATA / "eval.jsonl"),
-            "--kb-dir",
-            str(REPO / "kb"),
-            "--index-dir",
-            str(tmp_path / "ix"),
-            "--json",
-        ],
-        catch_exceptions=False,
+        cli, ["eval", str(DATA / cases), *where, "--json"], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    return json.loads(result.output)
+
+
+def test_the_labelled_set_meets_the_quality_bar(tmp_path):
+    """kb eval on tests/data/eval.jsonl (see tests/data/README.md for what it holds)."""
+    report = kb_eval("eval.jsonl", tmp_path)
     overall, kinds = report["overall"], report["by_kind"]
     assert report["overall"]["cases"] >= 50
     assert overall["recall@1"] >= 0.90, report["failures"]
@@ -103,20 +96,7 @@ def test_the_labelled_set_meets_the_quality_bar(tmp_path):
 @pytest.mark.parametrize("name", ["eval_holdout.jsonl", "eval_blind.jsonl", "eval_final.jsonl"])
 def test_sets_written_blind_stay_above_the_bar(tmp_path, name):
     """Sets written without seeing the rules (tests/data/README.md), scored by source article."""
-    result = CliRunner().invoke(
-        cli,
-        [
-            "eval",
-            str(DATA / name),
-            "--kb-dir",
-            str(REPO / "kb"),
-            "--index-dir",
-            str(tmp_path / "ix"),
-            "--json",
-        ],
-        catch_exceptions=False,
-    )
-    report = json.loads(result.output)
+    report = kb_eval(name, tmp_path)
     overall = report["overall"]
     assert overall["article_recall@1"] >= 0.90, report["failures"]
     assert overall["recall@3"] >= 0.90, report["failures"]

@@ -8,11 +8,10 @@ from pathlib import Path
 import opencc
 import pytest
 
-from engine import Diagnoser
 from engine.entry import Entry
 from engine.glossary import Glossary
 from engine.hanzi import is_traditional, to_simplified
-from engine.kbfolder import KBFolder
+from engine.kb import KBFolder
 from engine.normalise import normalise
 from engine.rules import RuleBook
 from engine.search.analysis import terms
@@ -68,11 +67,9 @@ def test_a_rule_phrase_written_in_traditional_matches_a_simplified_paste():
         book.close()
 
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    diagnoser = Diagnoser(REPO / "kb", tmp_path_factory.mktemp("index"))
-    yield diagnoser
-    diagnoser.close()
+@pytest.fixture
+def shipped(shipped_diagnoser):
+    return shipped_diagnoser
 
 
 def test_the_converter_dialog_in_traditional_chinese_is_answered_confidently(shipped):

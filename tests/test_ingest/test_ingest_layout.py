@@ -3,27 +3,15 @@
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 from conftest import REPO_ROOT
+from sourcetree import imports_of
 
 from kbcli.ingest_cmd import ingest_command
 
 INGEST = REPO_ROOT / "ingest"
 # Third-party engines live behind one module each.
 ONLY_IN = {"feedparser": "feed.py", "nh3": "html.py", "markdownify": "html.py", "bs4": "html.py"}
-
-
-def imports_of(path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
 
 
 @pytest.mark.parametrize("path", sorted(INGEST.glob("*.py")), ids=lambda p: p.name)
@@ -43,3 +31,13 @@ def test_every_option_is_documented():
     docs = (REPO_ROOT / "docs" / "ingest.md").read_text(encoding="utf-8")
     options = [opt for param in ingest_command.params for opt in param.opts if opt.startswith("--")]
     assert options and [o for o in options if f"`{o}" not in docs] == []
+
+
+def test_the_defaults_kb_ingest_shows_are_the_ingesters():
+    from ingest.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, human_size
+    from kbcli.ingest_cmd import DEFAULTS_HELP
+
+    assert DEFAULTS_HELP == {
+        "--max-bytes": human_size(DEFAULT_MAX_BYTES),
+        "--timeout": str(DEFAULT_TIMEOUT),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from webhelpers import EVENT_1196, NOT_COVERED, UNRELATED
+from samples import EVENT_1196, NOT_COVERED, RESULT_FIELDS, UNRELATED
 
 pytest_plugins = ["webfixtures"]
 
@@ -34,18 +34,7 @@ def test_diagnose_returns_the_engine_shape_with_urls(client, small_diagnoser):
     assert len(body["results"]) == 3
     first = body["results"][0]
     assert first["id"] == "dns-signature"
-    assert {
-        "id",
-        "title",
-        "source",
-        "score",
-        "confidence",
-        "why",
-        "symptom",
-        "cause",
-        "fix",
-        "url",
-    } <= set(first)
+    assert RESULT_FIELDS | {"url"} <= set(first)
     assert first["url"] == "http://localhost/kb/dns-signature"
     assert "event-1196-signature" in [r["rule"] for r in first["why"]["rules"]]
     # the web layer adds urls and nothing else: the rest is the engine's own dict

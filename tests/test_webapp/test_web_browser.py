@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from webhelpers import EVENT_1196, active_content, write_hostile_kb
+from samples import EVENT_1196
+from webhelpers import active_content, write_hostile_kb
 
 pytest_plugins = ["webfixtures"]
 
+REPO_DATA = Path(__file__).resolve().parents[1] / "data"
 CHROMIUM = os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -214,5 +216,43 @@ def test_an_entry_from_a_hostile_feed_runs_no_script(browser, served_hostile_kb)
     assert any(page.locator(f"a[href='/kb/{i}']").count() for i in ids)
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert active_content(page.content()) == []
+    watch.assert_quiet()
+    page.close()
+
+
+def test_a_log_uploaded_on_the_triage_page_links_to_its_remedy(browser, served_small_kb, tmp_path):
+    """A real upload through the page's own form: a bundle of a wevtutil export and a real
+    .evtx in, the report out with the 1196 problem first, its link leading to the entry."""
+    import io
+    import zipfile
+
+    log = (
+        "Event[0]:\r\n  Log Name: System\r\n  Source: Microsoft-Windows-FailoverClustering\r\n"
+        "  Date: 2012-02-03T03:20:11.123\r\n  Event ID: 1196\r\n  Level: Error\r\n"
+        "  Computer: node2.contoso.com\r\n  Description: \r\n"
+        "Cluster network name resource 'SQL Network Name (SQLCLU01)' failed registration of one "
+        "or more associated DNS name(s) for the following reason:\r\nDNS signature failed to verify.\r\n"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("System.txt", log.encode("utf-16"))
+        bundle.write(REPO_DATA / "evtx" / "System.evtx", "System.evtx")
+    upload = tmp_path / "ticket-4711.zip"
+    upload.write_bytes(buffer.getvalue())
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(served_small_kb + "/triage")
+    page.set_input_files("input[name=file]", str(upload))
+    with page.expect_navigation():
+        page.click("button[type=submit]:has-text('Triage')")
+    assert "1,882 events read" in page.locator(".banner").inner_text()
+    known = page.locator("table.known tr.group").first
+    assert known.locator("td.count").inner_text() == "1"
+    link = known.locator("td.remedy a").first
+    assert link.get_attribute("href") == "/kb/dns-signature"
+    assert page.locator("table.unanswered tr.group").count() > 0  # System.evtx's own problems
+    with page.expect_navigation():
+        link.click()
+    assert page.url.endswith("/kb/dns-signature")
     watch.assert_quiet()
     page.close()

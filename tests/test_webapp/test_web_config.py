@@ -8,7 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from webhelpers import EVENT_1196, REPO
+from samples import EVENT_1196
+from testkb import REPO
 
 from engine.errors import KBError
 from webapp import create_app

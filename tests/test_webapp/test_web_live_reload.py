@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from webhelpers import stop_server, wait_for_line
+from testkb import DATA, copy_kb
+from webhelpers import start_server, stop_server
 
 pytest_plugins = ["webfixtures"]
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 WITHIN = 5.0
 WATCH_INTERVAL = 0.5
 IN_A_ROW = 8  # 8 polls 0.1 s apart span more than one watch interval of every worker
@@ -54,37 +51,15 @@ A broken {word} driver.
 
 @pytest.fixture
 def server(tmp_path):
-    kb = tmp_path / "kb"
-    shutil.copytree(DATA / "kb_small", kb)
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("KB_", "SLACK_", "MATTERMOST_"))
-    }
-    env["KB_FEEDBACK_DB"] = str(tmp_path / "feedback.sqlite3")
-    env["KB_WATCH_INTERVAL"] = str(WATCH_INTERVAL)
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed by the fixture's teardown
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "kb"),
-            "serve",
-            "--port",
-            "0",
-            "--kb-dir",
-            str(kb),
-            "--index-dir",
-            str(tmp_path / "index"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    try:
-        url = wait_for_line(proc, r"^serving \d+ entries on http://").strip().rsplit(" ", 1)[1]
-        yield url, kb, tmp_path / "server.log"
-    finally:
-        stop_server(proc)
-        log.close()
+    kb = copy_kb(DATA / "kb_small", tmp_path)
+    with open(tmp_path / "server.log", "w") as log:
+        proc, url = start_server(
+            tmp_path, kb, env={"KB_WATCH_INTERVAL": str(WATCH_INTERVAL)}, stderr=log
+        )
+        try:
+            yield url, kb, tmp_path / "server.log"
+        finally:
+            stop_server(proc)
 
 
 def post_json(url: str, data: dict) -> dict:
@@ -188,6 +163,7 @@ def test_add_edit_break_fix_delete_without_restart_or_failed_request(server):
         )
         with pytest.raises(urllib.error.HTTPError) as err:
             get_text(base + "/api/v1/entries/spooler-quasar")
+        err.value.close()  # an HTTPError holds the response's socket
         assert err.value.code == 404
     finally:
         stop.set()

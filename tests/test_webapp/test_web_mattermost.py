@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from webhelpers import EVENT_1196, MM_TOKEN, NOT_COVERED, UNRELATED
+from samples import EVENT_1196, NOT_COVERED, UNRELATED
+from webhelpers import MM_TOKEN
 
 pytest_plugins = ["webfixtures"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from webhelpers import EVENT_1196, NOT_COVERED, UNRELATED, multipart
+from samples import EVENT_1196, NOT_COVERED, UNRELATED
+from webhelpers import multipart
 
 pytest_plugins = ["webfixtures"]
 

@@ -8,7 +8,8 @@ import urllib.error
 import urllib.request
 
 from click.testing import CliRunner
-from webhelpers import EVENT_1196, get_json
+from samples import EVENT_1196
+from webhelpers import get_json
 
 from kbcli.main import cli
 
@@ -35,8 +36,9 @@ def test_served_errors_are_plain_no_debugger(served_small_kb):
     try:
         urllib.request.urlopen(served_small_kb + "/kb/no-such-entry", timeout=10)
     except urllib.error.HTTPError as exc:
-        assert exc.code == 404
-        page = exc.read().decode()
+        with exc:  # an HTTPError holds the response's socket
+            assert exc.code == 404
+            page = exc.read().decode()
         assert "Traceback" not in page and "Werkzeug" not in page and "debugger" not in page.lower()
     else:
         raise AssertionError("expected a 404")

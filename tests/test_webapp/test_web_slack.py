@@ -8,7 +8,8 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from webhelpers import EVENT_1196, NOT_COVERED, SLACK_SECRET, UNRELATED, slack_headers
+from samples import EVENT_1196, NOT_COVERED, UNRELATED
+from webhelpers import SLACK_SECRET, slack_headers
 
 pytest_plugins = ["webfixtures"]
 

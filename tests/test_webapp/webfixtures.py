@@ -3,14 +3,9 @@ test module: a conftest.py here would shadow the `conftest` other test folders i
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from webhelpers import DATA, MM_TOKEN, SLACK_SECRET, stop_server, wait_for_line, write_hostile_kb
+from testkb import DATA, copy_kb
+from webhelpers import MM_TOKEN, SLACK_SECRET, start_server, stop_server, write_hostile_kb
 
 
 @pytest.fixture
@@ -61,33 +56,8 @@ def hostile_diagnoser(tmp_path_factory):
 def served_small_kb(tmp_path_factory):
     """A real `kb serve --port 0` over a tmp copy of kb_small; yields its base URL."""
     root = tmp_path_factory.mktemp("served")
-    shutil.copytree(DATA / "kb_small", root / "kb")
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("KB_", "SLACK_", "MATTERMOST_"))
-    }
-    env["KB_FEEDBACK_DB"] = str(root / "feedback.sqlite3")
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "kb"),
-            "serve",
-            "--port",
-            "0",
-            "--kb-dir",
-            str(root / "kb"),
-            "--index-dir",
-            str(root / "index"),
-            "--threads",
-            "4",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=root,
-    )
+    proc, url = start_server(root, copy_kb(DATA / "kb_small", root))
     try:
-        line = wait_for_line(proc, r"^serving \d+ entries on http://")
-        url = line.strip().rsplit(" ", 1)[1]
         yield url
     finally:
         stop_server(proc)

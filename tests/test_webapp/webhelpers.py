@@ -4,36 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO / "tests" / "data"
+from testkb import DATA
 
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 MM_TOKEN = "zmigewsanbbsdf59xnmduzypjc"
-
-EVENT_1196 = """Log Name:      System
-Source:        Microsoft-Windows-FailoverClustering
-Date:          2/3/2012 3:20:11 AM
-Event ID:      1196
-Task Category: Network Name Resource
-Level:         Error
-Computer:      node2.contoso.com
-Description:
-Cluster network name resource 'SQL Network Name (SQLCLU01)' failed registration of one or more
-associated DNS name(s) for the following reason:
-DNS signature failed to verify.
-"""
-# Near some entries but answered by none: the nearest entries come back, not confident.
-NOT_COVERED = "The cluster service failed to bring the network name online: DNS error 0x0000232B."
-# Near nothing at all: no remedy comes back.
-UNRELATED = "The printer 'HP LaserJet 4' has a paper jam in tray 2. Error 0x00000709."
 
 # Every active-content trick we know, in every field a writer or a feed can fill.
 XSS = (
@@ -77,6 +61,33 @@ def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = 60) -> 
         if re.search(pattern, line):
             return line
     raise TimeoutError(f"no line matching {pattern!r} in {timeout} s")
+
+
+def start_server(root: Path, kb: Path, env: dict | None = None, stderr=subprocess.PIPE):
+    """A real ``kb serve --port 0`` over *kb*, its index and feedback under *root*: the one way
+    tests start a server. Returns the process and its base URL once it serves; the caller
+    ends it with :func:`stop_server`. The environment's KB_/SLACK_/MATTERMOST_ settings are
+    left out, *env* added."""
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KB_", "SLACK_", "MATTERMOST_"))
+    }
+    clean.update({"KB_FEEDBACK_DB": str(root / "feedback.sqlite3"), **(env or {})})
+    kb_command = str(Path(sys.executable).parent / "kb")
+    where = ["--kb-dir", str(kb), "--index-dir", str(root / "index")]
+    proc = subprocess.Popen(
+        [kb_command, "serve", "--port", "0", *where],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        env=clean,
+        cwd=root,
+    )
+    try:
+        line = wait_for_line(proc, r"^serving \d+ entries on http://")
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, line.strip().rsplit(" ", 1)[1]
 
 
 def stop_server(proc: subprocess.Popen) -> None:

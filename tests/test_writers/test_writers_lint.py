@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testkb import copy_kb
 
 from engine.entry import REQUIRED_SECTIONS
-from engine.glossary import Glossary
-from engine.kb import parse_entry
+from engine.kb import load_glossary, parse_entry
 from engine.lint import lint_kb, lint_paths
 from engine.lint.rule_checks import unrelated_pastes
 from engine.rules.spec import entry_rules
@@ -49,9 +49,7 @@ def fill(line: str, kb: Path) -> str:
 
 @pytest.fixture
 def kb(tmp_path) -> Path:
-    target = tmp_path / "kb"
-    shutil.copytree(FIXTURES / "base", target)
-    return target
+    return copy_kb(FIXTURES / "base", tmp_path)
 
 
 def as_lines(problems) -> list[str]:
@@ -291,5 +289,5 @@ def test_lint_never_crashes_and_a_clean_file_is_one_the_engine_loads(text):
         assert all(p.line >= 1 and p.col >= 1 for p in problems)
         if not problems:  # lint passes it: the engine loads it, every rule compiles
             entry = parse_entry(target.read_text(encoding="utf-8"), target)
-            _, errors = entry_rules(entry, Glossary.load(kb).canonical_product)
+            _, errors = entry_rules(entry, load_glossary(kb).canonical_product)
             assert errors == []

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from testkb import copy_kb
 
 from engine.entry import SECTIONS
-from engine.glossary import Glossary
-from engine.kb import parse_entry
+from engine.kb import load_glossary, parse_entry
 from engine.lint import lint_paths
 from engine.rules.spec import parse_rule
 from kbcli.main import cli
@@ -25,9 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture
 def kb(tmp_path) -> Path:
-    target = tmp_path / "kb"
-    shutil.copytree(FIXTURES / "base", target)
-    return target
+    return copy_kb(FIXTURES / "base", tmp_path)
 
 
 def new(kb: Path, *args: str, input: str | None = None):
@@ -47,11 +44,23 @@ def test_the_skeleton_lints_clean_and_has_every_section(kb, kind):
     assert [name for name, _ in entry.sections] == list(SECTIONS[kind])
 
 
-def test_the_skeleton_of_a_chinese_title_asks_for_an_id(kb):
-    result = new(kb, "--title", "实时迁移失败", input="live-migration-failed\n")
+def test_chinese_titles_get_readable_pinyin_ids_and_never_collide(kb):
+    result = new(kb, "--title", "实时迁移失败")
     assert result.exit_code == 0, result.output
-    entry = parse_entry((kb / "live-migration-failed.md").read_text(encoding="utf-8"))
-    assert (entry.title, entry.language) == ("实时迁移失败", "zh")
+    entry = parse_entry((kb / "shi-shi-qian-yi-shi-bai.md").read_text(encoding="utf-8"))
+    assert (entry.id, entry.title, entry.language) == (
+        "shi-shi-qian-yi-shi-bai",
+        "实时迁移失败",
+        "zh",
+    )
+    # another title: another id; the same title again: the next free one, nothing overwritten
+    assert (
+        new(kb, "--title", "群集网络名称注册失败").stdout
+        == f"{kb}/qun-ji-wang-luo-ming-cheng-zhu-ce-shi-bai.md\n"
+    )
+    again = new(kb, "--title", "实时迁移失败")
+    assert again.exit_code == 0 and again.stdout == f"{kb}/shi-shi-qian-yi-shi-bai-2.md\n"
+    assert lint_paths(kb, [kb / "shi-shi-qian-yi-shi-bai-2.md"]) == []
 
 
 def test_without_options_it_asks_for_the_title(kb):
@@ -100,7 +109,7 @@ def test_the_commented_examples_are_valid_once_uncommented():
     """A writer who removes the '# ' gets rules, signatures and examples that compile."""
     text = skeleton("x", "X")
     front = yaml.safe_load(uncommented(text).split("---\n")[1])
-    glossary = Glossary.load(REPO / "kb")
+    glossary = load_glossary(REPO / "kb")
     rules = [
         parse_rule(spec, "x", i, glossary.canonical_product)
         for i, spec in enumerate(front["rules"])

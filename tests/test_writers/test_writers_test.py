@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from testkb import copy_kb
 
 from kbcli.main import cli
 
@@ -16,9 +17,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture
 def kb(tmp_path) -> Path:
-    target = tmp_path / "kb"
-    shutil.copytree(FIXTURES / "base", target)
-    return target
+    return copy_kb(FIXTURES / "base", tmp_path)
 
 
 def run_test(kb: Path, tmp_path: Path):

