@@ -25,13 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .calibration import load as load_calibration
 from .entry import Entry
 from .errors import EntryError, KBError
 from .glossary import Glossary
 from .kb import KBFolder, load_glossary
 from .model import Diagnosis
 from .normalise import MAX_PASTE_BYTES, normalise
-from .rank import THRESHOLD, fuse
+from .rank import fuse
 from .rules import RuleBook
 from .search import DEFAULT_INDEX_DIR, SearchIndex, build_index
 from .search import index as index_store
@@ -82,14 +83,15 @@ class Diagnoser:
         index_dir: Path | str | None = None,
         *,
         max_paste_bytes: int = MAX_PASTE_BYTES,
-        threshold: float = THRESHOLD,
+        threshold: float | None = None,
         progress: Callable[[int, int], None] | None = None,
         rebuild_index: bool = False,
     ):
         self.kb_dir = Path(kb_dir)
         self.index_dir = Path(index_dir) if index_dir else default_index_dir(self.kb_dir)
         self.max_paste_bytes = max_paste_bytes
-        self.threshold = threshold
+        # the calibration model's threshold: confident answers right >= 95% of the time
+        self.threshold = load_calibration().threshold if threshold is None else threshold
         self._lock = threading.RLock()  # guards the snapshot swap
         self._reload_lock = threading.Lock()  # one refresh at a time
         self._retired: list[tuple[float, RuleBook]] = []

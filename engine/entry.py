@@ -36,12 +36,13 @@ FRONT_MATTER_KEYS = (
     "tags",
     "signatures",
     "rules",
+    "generated_rules",
     "examples",
     "see_also",
     "owner",
     "ingest",
 )
-SIGNATURE_KEYS = ("messages", "events", "codes")
+SIGNATURE_KEYS = ("messages", "events", "codes", "phrases")
 # What an entry listing shows of each entry (GET /api/v1/entries).
 SUMMARY_KEYS = ("id", "title", "kind", "source", "products", "tags")
 INGEST_KEYS = ("feed", "guid", "part", "content_hash", "generated_hash")
@@ -63,14 +64,16 @@ class EventSignature:
 
 @dataclass(frozen=True)
 class Signatures:
-    """What identifies the error: message lines as shown, events, error codes."""
+    """What identifies the error: message lines as shown, events, error codes, and a few rare
+    key phrases of the symptom ("UDP port 3343", "NetShareGetInfo")."""
 
     messages: tuple[str, ...] = ()
     events: tuple[EventSignature, ...] = ()
     codes: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.messages or self.events or self.codes)
+        return bool(self.messages or self.events or self.codes or self.phrases)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -80,6 +83,8 @@ class Signatures:
             out["events"] = [e.to_dict() for e in self.events]
         if self.codes:
             out["codes"] = list(self.codes)
+        if self.phrases:
+            out["phrases"] = list(self.phrases)
         return out
 
 
@@ -97,6 +102,9 @@ class Entry:
     signatures: Signatures = field(default_factory=Signatures)
     # Rule specs exactly as the writer wrote them; engine.rules compiles them.
     rules: tuple[Mapping[str, Any], ...] = ()
+    # Rule specs derived from the signatures by `kb ingest` (regenerated on every re-ingest);
+    # a writer's rule of the same name replaces one (see engine.rules.spec).
+    generated_rules: tuple[Mapping[str, Any], ...] = ()
     examples: tuple[str, ...] = ()
     see_also: tuple[str, ...] = ()
     owner: str = "writer"
@@ -144,6 +152,7 @@ class Entry:
             "tags": list(self.tags),
             "signatures": self.signatures.to_dict(),
             "rules": [dict(r) for r in self.rules],
+            "generated_rules": [dict(r) for r in self.generated_rules],
             "examples": list(self.examples),
             "see_also": list(self.see_also),
             "owner": self.owner,

@@ -63,14 +63,103 @@ class Group:
         }
 
 
+@dataclass(frozen=True)
+class Bin:
+    low: float
+    high: float
+    count: int
+    predicted: float  # mean confidence of the answers in the bin
+    observed: float  # share of them that were right
+
+    def to_dict(self) -> dict:
+        return {
+            "bin": f"{self.low:.1f}-{self.high:.1f}",
+            "count": self.count,
+            "predicted": round(self.predicted, 3),
+            "observed": round(self.observed, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Predicted confidence against observed accuracy, in equal-width bins, and the expected
+    calibration error (the bins' |predicted - observed| weighted by their share of answers)."""
+
+    bins: tuple[Bin, ...]
+    ece: float
+
+    def render(self) -> str:
+        lines = ["confidence   answers  predicted  observed"]
+        for b in self.bins:
+            if b.count:
+                lines.append(
+                    f"{b.low:.1f}-{b.high:.1f}   {b.count:>8}  {b.predicted:>9.3f}  {b.observed:>8.3f}"
+                )
+            else:
+                lines.append(f"{b.low:.1f}-{b.high:.1f}   {0:>8}          -         -")
+        lines.append(f"expected calibration error: {self.ece:.3f}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"bins": [b.to_dict() for b in self.bins], "ece": round(self.ece, 4)}
+
+
+def reliability(predicted: list[float], observed: list[bool], bins: int = 10) -> Reliability:
+    """The reliability table of answers given with *predicted* confidence.
+
+    >>> table = reliability([0.95, 0.9, 0.15, 0.1], [True, True, False, True])
+    >>> [(b.count, b.observed) for b in table.bins if b.count]
+    [(2, 0.5), (2, 1.0)]
+    >>> round(table.ece, 3)
+    0.225
+    """
+    out = []
+    total = max(1, len(predicted))
+    ece = 0.0
+    for i in range(bins):
+        low, high = i / bins, (i + 1) / bins
+        members = [
+            (p, o)
+            for p, o in zip(predicted, observed)
+            if low <= p < high or (i == bins - 1 and p == 1.0)
+        ]
+        if members:
+            mean_p = sum(p for p, _ in members) / len(members)
+            mean_o = sum(1 for _, o in members if o) / len(members)
+            ece += len(members) / total * abs(mean_p - mean_o)
+        else:
+            mean_p = mean_o = 0.0
+        out.append(Bin(low, high, len(members), mean_p, mean_o))
+    return Reliability(tuple(out), ece)
+
+
 @dataclass
 class Report:
     groups: dict[str, Group] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
 
+    @property
+    def reliability(self) -> Reliability:
+        """Of the first answer to every paste: right means the expected entry came first."""
+        return reliability(
+            [o.top_confidence for o in self.outcomes],
+            [bool(o.case.expect) and o.rank == 1 for o in self.outcomes],
+        )
+
+    @property
+    def confident_right(self) -> float | None:
+        """Share of confident first answers that are right."""
+        confident = [o for o in self.outcomes if o.confident]
+        if not confident:
+            return None
+        return sum(1 for o in confident if o.case.expect and o.rank == 1) / len(confident)
+
     def to_dict(self) -> dict:
+        right = self.confident_right
         return {
             "overall": self.groups["overall"].to_dict(),
+            "confident_right": round(right, 3) if right is not None else None,
+            "reliability": self.reliability.to_dict(),
             "by_kind": {k: g.to_dict() for k, g in sorted(self.groups.items()) if k != "overall"},
             "failures": [
                 {

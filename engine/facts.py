@@ -34,12 +34,19 @@ _EVENT_PATTERNS = [
 ]
 _SOURCE_PATTERNS = [
     re.compile(
-        r"^\s*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)\s*[:=：]\s*(\S[^\r\n]*?)\s*$",
+        r"^\s*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)\s*[:=：]\s*(\S[^\r\n,;]*?)\s*(?:[,;].*)?$",
         re.IGNORECASE | re.MULTILINE,
     ),
     re.compile(r"<Provider\s+Name=['\"]([^'\"]+)['\"]", re.IGNORECASE),
     re.compile(r"\b(Microsoft-Windows-[A-Za-z][A-Za-z-]*[A-Za-z])"),
-    re.compile(r"(?:\bSource|来源)\s*[:=：]\s*([A-Za-z][\w.-]*)", re.IGNORECASE),
+    # "Source: Service Control Manager Date: ..." on one line: the capitalised words up to the
+    # next field label (a source is often several words; the log name is not the source)
+    re.compile(
+        r"(?:\bSource|来源)\s*[:=：]\s*([A-Za-z][\w.-]*(?:[ ][A-Z][\w.-]*){0,4}?)"
+        r"(?=\s+(?:Date|Event|Task|Level|Keywords|User|Computer|Description|Log|Category|Type|"
+        r"Time|Opcode|ID)\b|\s*[,;|)]|\s*$)",
+        re.IGNORECASE | re.MULTILINE,
+    ),
 ]
 _HEX_CODE = re.compile(r"(?<![\w-])0x[0-9a-f]{4,8}\b", re.IGNORECASE)
 _NEG_HRESULT = re.compile(r"(?<![\w.])-(21\d{8})\b")
@@ -68,7 +75,10 @@ def find_sources(text: str) -> list[str]:
             if not value or len(value) > 80:
                 continue
             found.setdefault(canonical_source(value), value)
-    return list(found.values())
+    # a source that is the start of a longer one found too ("Service" of "Service Control
+    # Manager") is the same source read short
+    keys = list(found)
+    return [found[k] for k in keys if not any(o != k and o.startswith(k) for o in keys)]
 
 
 def find_events(text: str) -> list[EventFact]:

@@ -27,6 +27,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,10 @@ PRODUCT_KEYS = ("name", "aliases", "generic")
 # (line, col) of the value at a path of keys and list indexes, e.g. ("products", 2, "aliases"),
 # or of the last key itself when the flag is set
 Where = Callable[[tuple, bool], tuple[int, int]]
+# The built-in glossary: products and domain terms of the Windows Server / virtualisation
+# world in English and Chinese, so that a KB made by `kb ingest` alone (no glossary of its
+# own) still knows its products and crosses languages. A KB's own glossary adds to it.
+BUILTIN_FILE = Path(__file__).resolve().parent / "data" / "glossary.yaml"
 _WORD = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -148,6 +153,19 @@ class Glossary:
 
         return load_glossary(kb_dir)
 
+    def merged(self, other: Glossary) -> Glossary:
+        """This glossary with *other*'s products and groups added; a product both name takes
+        the aliases of both and *other*'s ``generic`` flag."""
+        products = {p.name: p for p in self.products}
+        for product in other.products:
+            base = products.get(product.name)
+            aliases = (*base.aliases, *product.aliases) if base else product.aliases
+            products[product.name] = Product(
+                product.name, tuple(dict.fromkeys(aliases)), product.generic
+            )
+        groups = list(dict.fromkeys([*self.groups, *other.groups]))
+        return Glossary(list(products.values()), groups)
+
     def canonical_product(self, name: str) -> str | None:
         """The glossary's name for *name* (itself or an alias), or None."""
         hits = self._product_matcher.find(fold(name))
@@ -244,3 +262,15 @@ def problems(
                 f"term group {index + 1} needs two or more words that mean the same", "terms", index
             )
     return found
+
+
+@lru_cache(maxsize=1)
+def builtin() -> Glossary:
+    """The built-in glossary (``engine/data/glossary.yaml``), parsed once per process."""
+    import yaml
+
+    data = yaml.safe_load(BUILTIN_FILE.read_text(encoding="utf-8"))
+    found = problems(data, BUILTIN_FILE)
+    if found:
+        raise found[0]
+    return Glossary.from_data(data, BUILTIN_FILE)

@@ -9,6 +9,7 @@ computes anything of its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,11 +77,15 @@ class RuleHit:
     rule: str
     weight: float
     evidence: tuple[str, ...]  # human-readable facts the rule used, e.g. "event 1196"
+    kind: str = "writer"  # what made the rule: engine.rules.spec.RULE_KINDS
+    quality: float = 1.0  # how fully its texts matched (a message at 80% of its clauses: 0.8)
+    size: float = 0.0  # how much its matched message says (0..1; 0 when it matched none)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "entry": self.entry_id,
             "rule": self.rule,
+            "kind": self.kind,
             "weight": round(self.weight, 3),
             "facts": list(self.evidence),
         }
@@ -115,6 +120,8 @@ class Remedy:
     confidence: float
     rule_hits: tuple[RuleHit, ...] = ()
     search_hit: SearchHit | None = None
+    # the calibration model's inputs (engine.calibration.FEATURES): kept for `kb eval` and fits
+    features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def reasons(self) -> list[str]:

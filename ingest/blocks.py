@@ -83,6 +83,9 @@ class Block:
     ordered: bool = False
     start: int = 1
     level: int = 0
+    # what the block is, given by ingest.classify once per article: "error", "prose", ...
+    role: str = ""
+    error_kind: str = ""  # for role "error": dialog | event | log | message | after-lead-in ...
 
     @property
     def markdown(self) -> str:

@@ -13,15 +13,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
-from functools import lru_cache
 
-from engine.entry import Entry, EventSignature, Signatures
-from engine.facts import detect_language, find_codes, find_events
+from engine.entry import Entry, Signatures
+from engine.facts import detect_language
 from engine.glossary import Glossary
 from engine.kb import render_entry
 
 from .feed import Article
 from .html import defang
+from .mining import FeedStats, Mined, mine
+from .mining.rules import Vetted, vetted
 from .split import Draft
 
 HASH_KEY = "generated_hash"
@@ -55,21 +56,33 @@ def render_generated(entry: Entry) -> str:
     return text[: line.start()] + line.group(0).replace(_PLACEHOLDER, digest) + text[line.end() :]
 
 
-@lru_cache(maxsize=32)
-def _events(text: str) -> tuple[EventSignature, ...]:
-    """Events of a text; the parts of one article often share it, so it is read once."""
-    return tuple(EventSignature(e.id, e.source) for e in find_events(text))
+def mine_draft(draft: Draft, glossary: Glossary, feed: FeedStats | None = None) -> Mined:
+    """The signatures of one draft, before vetting (:mod:`ingest.mining`)."""
+    return mine(draft.title, list(draft.symptom), draft.fact_text, draft.event_text, glossary, feed)
 
 
 def build_entry(
-    draft: Draft, article: Article, feed_source: str, entry_id: str, glossary: Glossary
-) -> Entry:
-    """The entry for one draft of one article (provenance without the hash)."""
-    events = _events(draft.event_text)
+    draft: Draft,
+    article: Article,
+    feed_source: str,
+    entry_id: str,
+    glossary: Glossary,
+    feed: FeedStats | None = None,
+    checked: Vetted | None = None,
+) -> tuple[Entry, list[str]]:
+    """The entry for one draft of one article (provenance without the hash), and what mining
+    dropped from it (over-broad signatures and rules), one line each.
+
+    *checked* is the draft's vetted signatures when the caller vetted a batch at once.
+    """
+    if checked is None:
+        checked = vetted(mine_draft(draft, glossary, feed), glossary, entry_id)
+    mined = checked.mined
     signatures = Signatures(
-        messages=tuple(dict.fromkeys(defang(m) for m in draft.messages if m.strip())),
-        events=events,
-        codes=tuple(find_codes(draft.fact_text)),
+        messages=tuple(dict.fromkeys(defang(m) for m in mined.messages if m.strip())),
+        events=mined.events,
+        codes=mined.codes,
+        phrases=tuple(defang(p) for p in mined.phrases),
     )
     return Entry(
         id=entry_id,
@@ -77,9 +90,10 @@ def build_entry(
         kind=draft.kind,
         language=detect_language(draft.fact_text),
         source=article.link,
-        products=tuple(glossary.products_in(draft.fact_text)),
+        products=mined.products,
         tags=tuple(dict.fromkeys(defang(t) for t in article.tags)),
         signatures=signatures,
+        generated_rules=tuple(checked.rules),
         owner="ingest",
         ingest={
             "feed": feed_source,
@@ -88,4 +102,4 @@ def build_entry(
             "content_hash": article.content_hash,
         },
         sections=tuple((name, defang(text)) for name, text in draft.sections),
-    )
+    ), checked.dropped

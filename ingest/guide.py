@@ -12,15 +12,16 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import Block, plain_inline
+from .classify import DECORATION, command_text
 from .cues import TROUBLE_LIST
-from .render import Step, _item_step, capitalise, command_text, is_decoration
+from .render import Step, _item_step, capitalise
 from .segments import Segment
 from .text import is_imperative, shorten, split_sentences
 
 MAX_STEPS = 20
 MAX_CHILDREN = 15
-STEP_CHARS = 220
-SUMMARY_CHARS = 420
+STEP_CHARS = 500
+SUMMARY_CHARS = 900
 
 _ACTION = re.compile(
     r"\b(?:click|right-click|double-click|select|open|type|enter|press|go to|navigate|run|install|"
@@ -51,7 +52,7 @@ def sections_of(segments: list[Segment]) -> tuple[list[Block], list[Section], li
     notes: list[Block] = []
     for segment in segments:
         if segment.role in ("notes",):
-            notes.extend(b for b in segment.blocks if not is_decoration(b))
+            notes.extend(b for b in segment.blocks if b.role != DECORATION)
             continue
         if segment.role == "references":
             continue
@@ -85,10 +86,10 @@ def first_sentences(text: str, limit: int) -> str:
 
 def summary(intro: list[Block], sections: list[Section], title: str) -> str:
     """The first paragraph or two, cut at a sentence; *title* (Markdown) when there is none."""
-    paras = [b for b in intro if b.kind == "para" and not is_decoration(b)]
+    paras = [b for b in intro if b.kind == "para" and b.role != DECORATION]
     if not paras:
         paras = [
-            b for s in sections for b in s.blocks if b.kind == "para" and not is_decoration(b)
+            b for s in sections for b in s.blocks if b.kind == "para" and b.role != DECORATION
         ][:1]
     text = ""
     for block in paras[:2]:
@@ -109,7 +110,7 @@ def _section_step(section: Section) -> Step | None:
     prose = [
         b
         for b in section.blocks
-        if b.kind == "para" and not is_decoration(b) and command_text(b) is None
+        if b.kind == "para" and b.role != DECORATION and command_text(b) is None
     ]
     lists = [b for b in section.blocks if b.kind == "list"]
     commands = [c for b in section.blocks if b.kind != "para" for c in [command_text(b)] if c]
@@ -136,7 +137,7 @@ def _section_step(section: Section) -> Step | None:
 def _instruction_steps(blocks: list[Block]) -> list[Step]:
     steps: list[Step] = []
     for i, block in enumerate(blocks):
-        if is_decoration(block):
+        if block.role == DECORATION:
             continue
         command = command_text(block)
         if command is not None:
@@ -190,7 +191,7 @@ def guide_steps(intro: list[Block], sections: list[Section]) -> list[Step]:
         texts = [
             _line_text(b)
             for b in blocks
-            if b.kind == "para" and not is_decoration(b) and not _LINK_ONLY.match(_line_text(b))
+            if b.kind == "para" and b.role != DECORATION and not _LINK_ONLY.match(_line_text(b))
         ]
         texts += [
             cell

@@ -18,9 +18,11 @@ from pathlib import Path
 from engine.entry import Entry
 from engine.glossary import Glossary
 
-from .entries import build_entry, render_generated
+from .entries import build_entry, mine_draft, render_generated
 from .feed import Article
 from .ids import article_slug, entry_id
+from .mining import FeedStats
+from .mining.rules import vetted_all
 from .split import split_article
 
 POOL_THRESHOLD = 256  # items; below this a pool is slower than one process
@@ -34,34 +36,72 @@ class Prepared:
     article: Article
     entries: tuple[tuple[Entry, str], ...] = ()
     error: str | None = None
+    # what mining dropped, as "entry-id: what and why" (over-broad signatures and rules)
+    dropped: tuple[str, ...] = ()
 
 
-def prepare(article: Article, source: str, glossary: Glossary) -> Prepared:
-    try:
-        drafts = split_article(article)
-    except Exception as exc:  # noqa: BLE001 - a heuristic failing on odd input must not stop the run
-        return Prepared(article, error=f"could not be split ({type(exc).__name__}: {exc})")
-    if not drafts:
-        return Prepared(article, error="no article text")
-    slug = article_slug(article.link, article.guid, article.title)
-    entries = []
-    for draft in drafts:
-        entry = build_entry(draft, article, source, entry_id(slug, draft.part), glossary)
-        entries.append((entry, render_generated(entry)))
-    return Prepared(article, tuple(entries))
+def prepare(
+    article: Article, source: str, glossary: Glossary, feed: FeedStats | None = None
+) -> Prepared:
+    """One article's entries (or why it yields none)."""
+    return prepare_batch([article], source, glossary, feed)[0]
+
+
+def prepare_batch(
+    articles: list[Article], source: str, glossary: Glossary, feed: FeedStats | None = None
+) -> list[Prepared]:
+    """Several articles at once: split and mine each, vet the whole batch's signatures in one
+    pass (ingest.mining.rules.vetted_all), then build and render each entry."""
+    split: list[tuple[Article, list, str] | Prepared] = []
+    for article in articles:
+        try:
+            drafts = split_article(article)
+        except Exception as exc:  # noqa: BLE001 - a heuristic failing on odd input must not stop the run
+            split.append(
+                Prepared(article, error=f"could not be split ({type(exc).__name__}: {exc})")
+            )
+            continue
+        if not drafts:
+            split.append(Prepared(article, error="no article text"))
+            continue
+        split.append((article, drafts, article_slug(article.link, article.guid, article.title)))
+    jobs = [
+        (item, draft, entry_id(item[2], draft.part))
+        for item in split
+        if not isinstance(item, Prepared)
+        for draft in item[1]
+    ]
+    checked = vetted_all(
+        [(mine_draft(draft, glossary, feed), the_id) for _, draft, the_id in jobs], glossary
+    )
+    built: dict[int, list] = {}
+    for (item, draft, the_id), vet in zip(jobs, checked):
+        entry, notes = build_entry(draft, item[0], source, the_id, glossary, feed, vet)
+        built.setdefault(id(item), []).append((entry, notes))
+    out: list[Prepared] = []
+    for item in split:
+        if isinstance(item, Prepared):
+            out.append(item)
+            continue
+        entries = [(entry, render_generated(entry)) for entry, _ in built[id(item)]]
+        dropped = [f"{entry.id}: dropped {n}" for entry, notes in built[id(item)] for n in notes]
+        out.append(Prepared(item[0], tuple(entries), dropped=tuple(dropped)))
+    return out
 
 
 # The worker side of the pool: the glossary is built once per worker process.
 _worker_state: dict[str, object] = {}
 
 
-def _init_worker(kb_dir: str, source: str) -> None:
+def _init_worker(kb_dir: str, source: str, feed: FeedStats) -> None:
     _worker_state["glossary"] = Glossary.load(Path(kb_dir))
     _worker_state["source"] = source
+    _worker_state["feed"] = feed
 
 
-def _work(article: Article) -> Prepared:
-    return prepare(article, _worker_state["source"], _worker_state["glossary"])  # type: ignore[arg-type]
+def _work(articles: list[Article]) -> list[Prepared]:
+    state = _worker_state
+    return prepare_batch(articles, state["source"], state["glossary"], state["feed"])  # type: ignore[arg-type]
 
 
 def default_jobs() -> int:
@@ -71,13 +111,17 @@ def default_jobs() -> int:
 def prepare_all(
     articles: list[Article], source: str, glossary: Glossary, kb_dir: Path, jobs: int
 ) -> Iterator[Prepared]:
-    """Prepared articles, in feed order."""
+    """Prepared articles, in feed order, made a batch of :data:`CHUNK` at a time."""
+    feed = FeedStats.of(articles)
+    batches = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
     if jobs <= 1 or len(articles) < POOL_THRESHOLD:
-        yield from (prepare(a, source, glossary) for a in articles)
+        for batch in batches:
+            yield from prepare_batch(batch, source, glossary, feed)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker, initargs=(str(kb_dir), source)
+        jobs, mp_context=context, initializer=_init_worker, initargs=(str(kb_dir), source, feed)
     ) as pool:
-        yield from pool.map(_work, articles, chunksize=CHUNK)
+        for prepared in pool.map(_work, batches):
+            yield from prepared

@@ -19,83 +19,20 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import Block, plain_inline
-from .signatures import error_flags
+from .classify import (
+    DECORATION,
+    ERROR,
+    FIGURE,
+    IMAGE_ONLY,
+    VERBATIM,
+    clean_command,
+    command_text,
+    looks_like_command,
+)
 
-_IMAGE_ONLY = re.compile(r"^\s*(?:\[image\]\([^)\s]*\)\s*)+$")
-_FIGURE = re.compile(r"^\s*\**(?:figure|fig\.|图|圖)\s*\d+[a-z]?\s*[:：.]", re.IGNORECASE)
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(((?:[^()\s]|\([^()\s]*\))+)\)|<(https?://[^>\s]+)>")
 _IMAGE_EXT = re.compile(r"\.(?:png|jpe?g|gif|bmp|webp|svg)(?:[?#].*)?$", re.IGNORECASE)
 _SUB_ITEM = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]\s+|^\s*(?:[-*+]\s+|[•·]\s*)")
-
-COMMAND_WORDS = frozenset(
-    """
-        net netsh sc sc.exe powershell pwsh cmd cmd.exe ipconfig ping tracert nslookup dism
-        ocsetup sfc chkdsk bcdedit diskpart reg regsvr32 wmic gpupdate gpresult certutil
-        klist setspn dcdiag repadmin iscsicpl iscsicli nvspbind cluster cluster.exe msiexec
-        wusa shutdown taskkill tasklist icacls takeown robocopy xcopy bitsadmin vssadmin
-        wbadmin mmc sudo systemctl service apt apt-get yum dnf esxcli vim-cmd vmkfstools
-        vmware-cmd dnscmd route arp netstat nltest w32tm winrm winrs sconfig
-        servermanagercmd dcpromo mountvol fsutil manage-bde cscript wscript start
-        """.split()  # noqa: SIM905 - a word list reads best as words
-)
-# English words that are also commands: only a command when options follow.
-_AMBIGUOUS = frozenset({"start", "service", "cluster", "route", "ping", "shutdown", "reg", "net"})
-_NET_VERB = re.compile(
-    r"(?:start|stop|use|user|localgroup|group|share|view|session|time|accounts|config|"
-    r"file|continue|pause|helpmsg)\b",
-    re.IGNORECASE,
-)
-_CMDLET = re.compile(
-    r"^(?:Get|Set|New|Remove|Enable|Disable|Start|Stop|Restart|Import|Export|Test|Add|"
-    r"Invoke|Install|Uninstall|Update|Move|Clear|Register|Resume|Suspend)-[A-Z][A-Za-z]+\b"
-)
-_PROMPT = re.compile(r"^(?:PS\s+)?[A-Za-z]:\\[^\s]*(?:>|\\\s|\s+[/-])|^[$#]\s+\S")
-
-
-def looks_like_command(line: str) -> bool:
-    """True for a line someone would type at a prompt ("net start vds", "Get-ClusterLog")."""
-    text = plain_inline(line).strip().strip("`")
-    if not text or len(text) > 240:
-        return False
-    if _CMDLET.match(text) or _PROMPT.match(text):
-        return True
-    first, _, rest = text.partition(" ")
-    word = first.lower()
-    if word not in COMMAND_WORDS:
-        return False
-    if word == "net":
-        return bool(_NET_VERB.match(rest))
-    if word in _AMBIGUOUS:
-        return bool(re.search(r"(?:^|\s)[/-]\w|=|\b(?:start|stop)\s+\w+$", rest))
-    return not re.search(r"[.!?。]\s+[A-Z]\w+\s+\w+", text)  # several sentences: prose
-
-
-def command_text(block: Block) -> str | None:
-    """The command(s) a code block, quote or one-line paragraph holds, as plain text."""
-    if block.kind == "code":
-        return "\n".join(block.lines).strip("\n")
-    if (
-        block.kind in ("quote", "para")
-        and block.lines
-        and all(looks_like_command(x) for x in block.lines)
-    ):
-        return "\n".join(clean_command(x) for x in block.lines)
-    return None
-
-
-def clean_command(line: str) -> str:
-    text = plain_inline(line).strip().strip("`")
-    return re.sub(r"\s*\((?:figure|fig\.?|图)\s*\d+\)\s*\.?$", "", text, flags=re.IGNORECASE)
-
-
-def is_decoration(block: Block) -> bool:
-    """Pictures, figure captions and empty blocks: nothing a reader of an entry needs."""
-    if block.kind in ("list", "code"):
-        return False
-    lines = [x for x in block.lines if x.strip()]
-    if not lines:
-        return True
-    return all(_IMAGE_ONLY.match(x) or _FIGURE.match(x) for x in lines)
 
 
 def fence(text: str) -> str:
@@ -150,7 +87,7 @@ def numbered_steps(blocks: list[Block]) -> list[Step]:
     steps: list[Step] = []
     last_number = 0
     for block in blocks:
-        if is_decoration(block):
+        if block.role == DECORATION:
             continue
         command = command_text(block)
         if command is not None:
@@ -178,7 +115,7 @@ def numbered_steps(blocks: list[Block]) -> list[Step]:
         if block.kind == "table":
             continue
         for line in block.lines:
-            if not line.strip() or _IMAGE_ONLY.match(line) or _FIGURE.match(line):
+            if not line.strip() or IMAGE_ONLY.match(line) or FIGURE.match(line):
                 continue
             if looks_like_command(line):
                 if steps:
@@ -217,7 +154,7 @@ def paragraphs(blocks: list[Block]) -> str:
     """Blocks as plain Markdown paragraphs/lists (for Notes, Cause and Summary)."""
     out: list[str] = []
     for block in blocks:
-        if is_decoration(block):
+        if block.role == DECORATION:
             continue
         command = command_text(block) if block.kind != "para" else None
         if block.kind == "code" or command is not None:
@@ -251,12 +188,13 @@ def error_text(blocks: list[Block]) -> str:
 
 
 def symptom_markdown(blocks: list[Block]) -> str:
-    """Prose as paragraphs, error text (dialogs, events, messages) fenced verbatim."""
+    """Prose as paragraphs, error text (dialogs, events, messages, log lines) fenced verbatim."""
     out: list[str] = []
     run: list[Block] = []
-    blocks = [b for b in blocks if not is_decoration(b)]
-    for block, is_error in zip(blocks, error_flags(blocks)):
-        if is_error:
+    for block in blocks:
+        if block.role == DECORATION:
+            continue
+        if block.role == ERROR or (block.role in VERBATIM and block.kind == "code"):
             run.append(block)
             continue
         if run:

@@ -25,6 +25,7 @@ from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch
 from .prepare import Prepared, default_jobs, prepare_all
 from .writer import KEPT_EDITED, KEPT_OWNED, NEW, REJECTED, UNCHANGED, UPDATED, KBWriter
 
+DROPPED = "dropped"  # mined signatures and generated rules left out by vetting
 # progress(label, length) -> a context manager whose value has .update(n); None for quiet.
 ProgressFactory = Callable[[str, int], AbstractContextManager]
 
@@ -61,6 +62,11 @@ class IngestResult:
         return (
             f"{c[NEW]} new, {c[UPDATED]} updated, {c[UNCHANGED]} unchanged, "
             f"{c[KEPT_EDITED]} kept (edited), {c[KEPT_OWNED]} kept (owned), {c[REJECTED]} rejected"
+            + (
+                f"; {c[DROPPED]} mined signatures or rules dropped as over-broad"
+                if c[DROPPED]
+                else ""
+            )
         )
 
 
@@ -153,6 +159,9 @@ def _store(source: str, item: Prepared, writer: KBWriter, emit, result: IngestRe
         return 0
     for problem in article.problems:
         emit(f"{label}: recovered: {problem}")
+    for note in item.dropped:
+        emit(f"{label}: {note}")
+    result.counts[DROPPED] += len(item.dropped)
     for entry, text in item.entries:
         outcome = writer.apply(entry, text)
         result.counts[outcome.status] += 1

@@ -16,13 +16,14 @@ from dataclasses import dataclass, replace
 from engine.facts import detect_language
 
 from .blocks import Block, drop_previews, parse_blocks, plain_inline
+from .classify import DECORATION, classify
 from .feed import Article
 from .guide import guide_steps, sections_of, summary
 from .html import escape_text, sanitize, to_markdown
+from .mining.messages import mine_messages
 from .render import (
     Step,
     format_steps,
-    is_decoration,
     links,
     numbered_steps,
     paragraphs,
@@ -30,7 +31,6 @@ from .render import (
     symptom_markdown,
 )
 from .segments import segment
-from .signatures import error_flags, error_strings, message_lines
 from .statements import Statement, find_statements, part_name
 from .text import has_error_words, shorten, slugify
 from .troubleshoot import Part, is_troubleshooting, troubleshooting_parts
@@ -49,9 +49,14 @@ class Draft:
     kind: str
     title: str
     sections: tuple[tuple[str, str], ...]
-    messages: tuple[str, ...]
+    symptom: tuple[Block, ...]  # the blocks its error messages are mined from (ingest.mining)
     fact_text: str  # products, language and codes are read from this
     event_text: str  # events are read from this (the whole article for its main errors)
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """The verbatim messages of its symptom (what the part's title is hinted from)."""
+        return tuple(m.text for m in mine_messages(list(self.symptom)))
 
 
 def article_blocks(article: Article) -> list[Block]:
@@ -59,13 +64,20 @@ def article_blocks(article: Article) -> list[Block]:
     return drop_previews(parse_blocks(markdown))
 
 
+def classified(segments: list) -> list:
+    """*segments* with every block typed (ingest.classify), in reading order."""
+    ordered = [b for s in segments for b in ([s.heading] if s.heading else []) + s.blocks]
+    classify(ordered)
+    return segments
+
+
 def split_article(article: Article) -> list[Draft]:
     """The drafts an article yields; empty when it has no text."""
     blocks = article_blocks(article)
-    if not any(not is_decoration(b) for b in blocks):
+    segments = classified(segment(blocks))
+    if all(b.role == DECORATION for s in segments for b in s.blocks):
         return []
     title = article.title or shorten(plain_inline(blocks[0].text), 80)
-    segments = segment(blocks)
     # Facts are read from the text with link texts ("Event ID 1196 — ...FailoverClustering").
     article_text = title + "\n" + "\n".join(b.text for b in blocks)
     if is_troubleshooting(segments, title):
@@ -92,23 +104,12 @@ def _no_cause(text: str) -> str:
     return NO_CAUSE_ZH if detect_language(text) == "zh" else NO_CAUSE
 
 
-def _messages(blocks: list[Block]) -> list[str]:
-    """Message lines of the error text, each once (compared without case)."""
-    found: dict[str, str] = {}
-    blocks = [b for b in blocks if not is_decoration(b)]
-    for block, is_error in zip(blocks, error_flags(blocks)):
-        values = message_lines(block) if is_error else error_strings(block.text)
-        for value in values:
-            found.setdefault(value.casefold(), value)
-    return list(found.values())[:MAX_MESSAGES]
-
-
 def _sections(**named: str) -> tuple[tuple[str, str], ...]:
     return tuple((name, text) for name, text in named.items() if text and text.strip())
 
 
 def _part_draft(part: Part, index: int, count: int, title: str, article_text: str) -> Draft:
-    messages = _messages(part.symptom)
+    messages = [m.text for m in mine_messages(part.symptom)]
     body_blocks = part.symptom + part.cause + part.fix + part.notes
     text = title + "\n" + "\n".join(b.text for b in body_blocks)
     symptom = symptom_markdown(part.symptom) or escape_text(title)
@@ -144,7 +145,7 @@ def _part_draft(part: Part, index: int, count: int, title: str, article_text: st
         "troubleshooting",
         part_title,
         sections,
-        tuple(messages),
+        tuple(part.symptom),
         text,
         article_text if count == 1 or part.number is not None else text,
     )
@@ -195,7 +196,7 @@ def _statement_draft(statement: Statement, title: str) -> Draft:
         "troubleshooting",
         f"{title}: {shorten(plain_inline(key), 70)}",
         sections,
-        tuple(statement.errors[:MAX_MESSAGES]),
+        tuple(classify([Block("quote", lines=list(statement.errors))])) if statement.errors else (),
         text,
         plain_inline(statement.text),
     )

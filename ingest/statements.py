@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import Block, plain_inline, strip_emphasis
+from .classify import DECORATION, command_text
 from .cues import TROUBLE_LIST
-from .render import Step, capitalise, command_text, is_decoration, links
+from .render import Step, capitalise, links
 from .segments import Segment
-from .signatures import error_strings
 from .text import is_imperative, slugify, split_sentences
 
 MAX_STATEMENTS = 5
@@ -270,7 +270,7 @@ def _following_extras(statement: Statement, following: list[Block]) -> None:
     """A command right after the statement joins its fix; a "more information" line its
     references."""
     for block in following[:2]:
-        if is_decoration(block):
+        if block.role == DECORATION:
             continue
         command = command_text(block)
         if command is not None:
@@ -482,7 +482,7 @@ def find_statements(segments: list[Segment]) -> list[Statement]:
                 (
                     plain_inline(strip_emphasis(b.lines[0]))
                     for b, _, _, _ in reversed(units[:position])
-                    if b.kind == "para" and command_text(b) is None and not is_decoration(b)
+                    if b.kind == "para" and command_text(b) is None and b.role != DECORATION
                 ),
                 "",
             )
@@ -491,7 +491,7 @@ def find_statements(segments: list[Segment]) -> list[Statement]:
         if (
             position in used
             or block.kind not in ("para", "quote")
-            or is_decoration(block)
+            or block.role == DECORATION
             or role == "references"
         ):
             continue
@@ -514,3 +514,29 @@ def find_statements(segments: list[Segment]) -> list[Statement]:
         _related_commands(statement, commands)
     best = sorted(found, key=lambda s: (-s.score, s.position))[:MAX_STATEMENTS]
     return sorted(best, key=lambda s: s.position)
+
+
+_ERROR_STRING = [
+    # "you will get errors like, Migration attempt failed, and ..."
+    re.compile(
+        r"\berrors?\s+(?:like|such as)\s*[,:：]?\s*[\"“']?([^,;\"”]{6,120}?)[\"”']?(?:,|;|\.|$| and )",
+        re.IGNORECASE,
+    ),
+    # 'the error "Access is denied"' / 'message: "..."'
+    re.compile(
+        r"\b(?:error|message|warning)s?\s*(?:message)?\s*[:：]?\s*[\"“]([^\"”]{6,200})[\"”]",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?:错误|提示|报错)[:：]?\s*[“\"]([^”\"]{2,200})[”\"]"),
+]
+
+
+def error_strings(text: str) -> list[str]:
+    """Error messages quoted inside prose ("errors like, Migration attempt failed")."""
+    found: dict[str, None] = {}
+    for pattern in _ERROR_STRING:
+        for match in pattern.finditer(text):
+            value = match.group(1).strip(" .,:;")
+            if len(value) >= 6:
+                found.setdefault(value, None)
+    return list(found)

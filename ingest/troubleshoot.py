@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .blocks import Block
-from .render import is_decoration, links
+from .classify import DECORATION, ERROR, LEAD_IN, classify
+from .render import links
 from .segments import Segment
-from .signatures import is_dialog, is_error_block, is_event_text, is_lead_in
 from .text import has_error_words
 
 # Intro prose beyond this many paragraphs is background, not the symptom.
@@ -32,12 +32,8 @@ class Part:
     notes: list[Block] = field(default_factory=list)
     references: list[tuple[str, str]] = field(default_factory=list)
 
-    @property
-    def has_error(self) -> bool:
-        return any(is_error_block(b) for b in self.symptom)
-
     def symptom_words(self) -> set[str]:
-        text = " ".join(b.text for b in self.symptom if is_error_block(b)) or " ".join(
+        text = " ".join(b.text for b in self.symptom if b.role == ERROR) or " ".join(
             b.text for b in self.symptom
         )
         return _words(text)
@@ -60,24 +56,40 @@ def is_troubleshooting(segments: list[Segment], title: str) -> bool:
     roles = [s.role for s in segments]
     scenarios = [s for s in segments if s.role == "scenario"]
     if len(scenarios) >= 2 or (
-        scenarios and any(is_error_block(b) for s in scenarios for b in s.blocks)
+        scenarios and any(b.role == ERROR for s in scenarios for b in s.blocks)
     ):
         return True
     if "fix" not in roles:
-        return False
+        # No Resolution heading, but a Symptoms one (or error text up front) and an error in
+        # the title: the sections after the symptom are its fix ("More information", "Use
+        # the fixupObjectState attribute ...", "Step 1: ...").
+        before = [b for s in segments for b in s.blocks][:12]
+        reported = "symptom" in roles or any(b.role == ERROR for b in before)
+        after = roles[roles.index("symptom") + 1 :] if "symptom" in roles else roles
+        remedy = any(r in ("section", "notes", "cause") for r in after)
+        about_error = has_error_words(title) or bool(_EVENT_IN_TITLE.search(title))
+        return reported and remedy and about_error and not _HOW_TO.search(title)
     first_fix = roles.index("fix")
     before = [b for s in segments[:first_fix] for b in s.blocks]
-    error_before = any(is_dialog(b) or is_event_text(b) or is_error_block(b) for b in before[:12])
+    error_before = any(b.role == ERROR for b in before[:12])
     return "symptom" in roles or "cause" in roles or error_before or has_error_words(title)
+
+
+_EVENT_IN_TITLE = re.compile(r"\bevents? (?:id )?\d{1,5}\b|事件\s*(?:id)?\s*\d{1,5}", re.IGNORECASE)
+_HOW_TO = re.compile(
+    r"\b(?:how to|step[- ]by[- ]step|guide|walkthrough|overview|introduction|best practices?)\b"
+    r"|如何|怎样|指南|步骤|介绍",
+    re.IGNORECASE,
+)
 
 
 def _intro_into(part: Part, blocks: list[Block]) -> None:
     """The intro of a single-error article: the error and the prose that leads to it."""
     prose = 0
     for block in blocks:
-        if is_decoration(block):
+        if block.role == DECORATION:
             continue
-        if is_error_block(block) or is_lead_in(block.text):
+        if block.role in (ERROR, LEAD_IN):
             part.symptom.append(block)
         elif prose < MAX_INTRO_SYMPTOM_PARAGRAPHS and block.kind == "para":
             part.symptom.append(block)
@@ -90,9 +102,9 @@ def _scenario_into(part: Part, blocks: list[Block], has_fix_label: bool) -> None
     """A scenario without labels: error text first, then the remedy."""
     in_error = True
     for block in blocks:
-        if is_decoration(block):
+        if block.role == DECORATION:
             continue
-        if in_error and (is_error_block(block) or (not part.symptom and block.kind == "para")):
+        if in_error and (block.role == ERROR or (not part.symptom and block.kind == "para")):
             part.symptom.append(block)
             continue
         in_error = False
@@ -115,27 +127,29 @@ def _add(part: Part, segment: Segment) -> None:
         if segment.heading is not None:
             part.references.extend(links([segment.heading]))
         for block in segment.blocks:
-            (part.symptom if is_error_block(block) else part.notes).append(block)
+            (part.symptom if block.role == ERROR else part.notes).append(block)
         return
     if target is not None:
-        target.extend(b for b in segment.blocks if not is_decoration(b))
+        target.extend(b for b in segment.blocks if b.role != DECORATION)
 
 
 def troubleshooting_parts(segments: list[Segment]) -> list[Part]:
     scenario_at = [i for i, s in enumerate(segments) if s.role == "scenario"]
     if scenario_at:
         return _scenario_parts(segments, scenario_at)
+    if not any(s.role == "fix" for s in segments):
+        segments = _unlabelled_fix(segments)
     parts = [Part()]
     for segment in segments:
         part = parts[-1]
         if segment.role == "intro":
-            if part.fix and any(is_error_block(b) for b in segment.blocks):
+            if part.fix and any(b.role == ERROR for b in segment.blocks):
                 parts.append(Part())
                 part = parts[-1]
             _intro_into(part, segment.blocks)
             continue
         if segment.role == "symptom" and part.fix:
-            new = Part(symptom=[b for b in segment.blocks if not is_decoration(b)])
+            new = Part(symptom=[b for b in segment.blocks if b.role != DECORATION])
             if not similar(part.symptom_words(), new.symptom_words()):
                 parts.append(new)
                 continue
@@ -143,17 +157,33 @@ def troubleshooting_parts(segments: list[Segment]) -> list[Part]:
     return [p for p in parts if p.symptom or p.fix]
 
 
+def _unlabelled_fix(segments: list[Segment]) -> list[Segment]:
+    """An article with no Resolution heading: what follows its symptom and cause (neutral
+    sections, "More information") is the remedy it gives."""
+    out: list[Segment] = []
+    seen_symptom = False
+    for segment in segments:
+        if segment.role in ("symptom", "cause") or (
+            segment.role == "intro" and any(b.role == ERROR for b in segment.blocks)
+        ):
+            seen_symptom = True
+        elif seen_symptom and segment.role in ("section", "notes"):
+            segment = Segment("fix", segment.label, segment.blocks, segment.number, segment.heading)
+        out.append(segment)
+    return out
+
+
 def _scenario_parts(segments: list[Segment], scenario_at: list[int]) -> list[Part]:
     shared = Part()
     lead_in: list[Block] = []
     for segment in segments[: scenario_at[0]]:
         if segment.role == "intro":
-            blocks = [b for b in segment.blocks if not is_decoration(b)]
-            if blocks and blocks[-1].kind == "para" and is_lead_in(blocks[-1].text):
+            blocks = [b for b in segment.blocks if b.role != DECORATION]
+            if blocks and blocks[-1].kind == "para" and blocks[-1].role == LEAD_IN:
                 last = blocks.pop()
-                lead_in = [Block("para", lines=last.lines[-1:])]
+                lead_in = classify([Block("para", lines=last.lines[-1:])])
                 if len(last.lines) > 1:
-                    blocks.append(Block("para", lines=last.lines[:-1]))
+                    blocks.extend(classify([Block("para", lines=last.lines[:-1])]))
             shared.notes.extend(blocks)
         else:
             _add(shared, segment)

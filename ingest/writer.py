@@ -24,7 +24,7 @@ from pathlib import Path
 
 from engine.entry import Entry
 from engine.errors import EntryError
-from engine.kb import entry_files, parse_entry, read_text, write_atomic
+from engine.kb import dump_yaml, entry_files, parse_entry, read_text, write_atomic
 
 from .entries import is_edited, render_generated
 from .ids import disambiguate
@@ -195,6 +195,15 @@ class KBWriter:
         text = text if text is not None else render_generated(entry)
         if is_edited(current):
             diff = _diff(current, text, path) if self.show_diff else ""
+            refreshed = with_generated_rules(current, existing, entry.generated_rules, path)
+            if refreshed is not None and refreshed != current:
+                self._write(path, refreshed)
+                return Outcome(
+                    KEPT_EDITED,
+                    path,
+                    "edited since it was generated; kept, its generated rules refreshed",
+                    diff,
+                )
             return Outcome(
                 KEPT_EDITED, path, "edited since it was generated; not overwritten", diff
             )
@@ -202,6 +211,54 @@ class KBWriter:
             return Outcome(UNCHANGED, path)
         self._write(path, text)
         return Outcome(UPDATED, path)
+
+
+_TOP_KEY = re.compile(r"^(?:[A-Za-z_][\w-]*\s*:|---\s*$)")
+
+
+def with_generated_rules(text: str, existing: Entry, rules, path: Path) -> str | None:
+    """*text* (an edited entry file) with only its ``generated_rules`` block replaced by
+    *rules*, or None when that cannot be done without touching anything else.
+
+    The block is found line by line (from ``generated_rules:`` to the next top-level key) and
+    the result must parse to the same entry but for its generated rules: a writer's edits,
+    formatting and comments elsewhere in the file stay byte for byte.
+    """
+    lines = text.splitlines(keepends=True)
+    end_of_front = next((i for i, line in enumerate(lines) if i and line.rstrip() == "---"), None)
+    if end_of_front is None:
+        return None
+    start = next(
+        (i for i in range(1, end_of_front) if lines[i].startswith("generated_rules:")), None
+    )
+    block = dump_yaml({"generated_rules": [dict(r) for r in rules]}) if rules else ""
+    if start is None:
+        if not rules:
+            return text
+        # a file without the block: it goes where the ingester writes it, before owner
+        at = next(
+            (
+                i
+                for i in range(1, end_of_front)
+                if re.match(r"^(?:examples|see_also|owner):", lines[i])
+            ),
+            end_of_front,
+        )
+        new_lines = lines[:at] + [block] + lines[at:]
+    else:
+        stop = next(
+            (i for i in range(start + 1, end_of_front + 1) if _TOP_KEY.match(lines[i])),
+            end_of_front,
+        )
+        new_lines = lines[:start] + ([block] if block else []) + lines[stop:]
+    new_text = "".join(new_lines)
+    try:
+        refreshed = parse_entry(new_text, path)
+    except EntryError:
+        return None
+    if replace(refreshed, generated_rules=existing.generated_rules) != existing:
+        return None
+    return new_text
 
 
 def _unquote(value: str) -> str:

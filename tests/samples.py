@@ -17,7 +17,7 @@ DNS signature failed to verify.
 # Near some entries but answered by none: the nearest entries come back, not confident.
 NOT_COVERED = "The cluster service failed to bring the network name online: DNS error 0x0000232B."
 # Near nothing at all: no remedy comes back.
-UNRELATED = "The printer 'HP LaserJet 4' is offline. Error 0x00000709."
+UNRELATED = "The printer 'HP LaserJet 4' has a paper jam in tray 2. Error 0x00000709."
 
 # The fields of one result, in the CLI's --json, the engine's to_dict() and the JSON API alike.
 RESULT_FIELDS = {"id", "title", "source", "score", "confidence", "why", "symptom", "cause", "fix"}

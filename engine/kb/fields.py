@@ -96,6 +96,9 @@ def build_entry(data: dict[str, Any], key_lines: dict[str, int], sections, path)
     rules = data.get("rules") or []
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         c.fail("rules", "'rules' must be a list of rule mappings")
+    generated = data.get("generated_rules") or []
+    if not isinstance(generated, list) or not all(isinstance(r, dict) for r in generated):
+        c.fail("generated_rules", "'generated_rules' must be a list of rule mappings")
     source = data.get("source")
     if source is not None and not isinstance(source, str):
         c.fail("source", "'source' must be a URL")
@@ -116,6 +119,7 @@ def build_entry(data: dict[str, Any], key_lines: dict[str, int], sections, path)
         language=str(data.get("language") or "en").strip(),
         source=source.strip() if source else None,
         rules=tuple(rules),
+        generated_rules=tuple(generated),
         owner=owner,
         ingest=ingest,
         sections=tuple(sections),
@@ -130,7 +134,7 @@ def _signatures(c: _Checker) -> Signatures:
     if raw is None:
         return Signatures()
     if not isinstance(raw, dict):
-        c.fail("signatures", "'signatures' must be a mapping with messages, events, codes")
+        c.fail("signatures", "'signatures' must be a mapping with messages, events, codes, phrases")
         return Signatures()
     messages = c.texts("messages", raw, "signatures")
     # YAML reads an unquoted 0x80070005 as the integer 2147942405: give it back its hex form.
@@ -153,4 +157,5 @@ def _signatures(c: _Checker) -> Signatures:
             c.fail(
                 "signatures", f"signatures.events: {item!r} is not an event ID or {{id, source}}"
             )
-    return Signatures(messages=messages, events=tuple(events), codes=codes)
+    phrases = c.texts("phrases", raw, "signatures")
+    return Signatures(messages=messages, events=tuple(events), codes=codes, phrases=phrases)

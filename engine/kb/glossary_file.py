@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from ..errors import EntryError
-from ..glossary import Glossary, problems
+from ..glossary import Glossary, builtin, problems
 from .entryfile import node_at
 from .files import GLOSSARY_FILE, read_text
 from .yamltext import compose, construct
@@ -59,8 +59,9 @@ def read_glossary_file(path: Path | str) -> GlossaryFile:
 
 
 def load_glossary(kb_dir: Path | str) -> Glossary:
-    """The glossary of the KB in *kb_dir* (empty without one); a broken one raises its first error."""
+    """The glossary the KB in *kb_dir* is served with: the built-in one plus its own
+    ``glossary.yaml`` (its words win); a broken file raises its first error."""
     read = read_glossary_file(Path(kb_dir) / GLOSSARY_FILE)
     if read.errors:
         raise read.errors[0]
-    return read.glossary
+    return builtin().merged(read.glossary)

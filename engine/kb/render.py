@@ -64,6 +64,8 @@ def front_matter_of(entry: Entry) -> dict[str, Any]:
         data["signatures"] = entry.signatures.to_dict()
     if entry.rules:
         data["rules"] = [dict(r) for r in entry.rules]
+    if entry.generated_rules:
+        data["generated_rules"] = [dict(r) for r in entry.generated_rules]
     for key in ("examples", "see_also"):
         if getattr(entry, key):
             data[key] = list(getattr(entry, key))

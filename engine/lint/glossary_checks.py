@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..glossary import Glossary
+from ..glossary import Glossary, builtin
 from ..kb import GLOSSARY_FILE, read_glossary_file
 from ..kb.entryfile import node_at
 from .problem import Problem
@@ -30,7 +30,8 @@ def lint_glossary(path: Path) -> tuple[Glossary, list[Problem]]:
         problems += _shared_names(read.path, root, data.get("products"))
         problems += _common_words(read.path, root, data.get("terms"))
     problems.sort(key=lambda p: (p.line, p.col))
-    return read.glossary, problems
+    # entries are checked against what the KB is served with: the built-in glossary and its own
+    return builtin().merged(read.glossary), problems
 
 
 def _at(path: str, node: Any, message: str) -> Problem:

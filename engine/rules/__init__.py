@@ -116,7 +116,12 @@ class RuleBook:
         matched: dict[str, float] = {}
         for match in self._text.match(normalised.masked, normalised.focus):
             matched[match.key] = match.quality
-            facts[match.key] = {"kind": "text", "ref": match.key, "quality": match.quality}
+            facts[match.key] = {
+                "kind": "text",
+                "ref": match.key,
+                "quality": match.quality,
+                "size": match.size,
+            }
         for group in self._anytext:  # derived: any of its texts matched
             found = [(matched[c.key], c) for c in group.value if c.key in matched]
             if found:
@@ -126,6 +131,7 @@ class RuleBook:
                     "kind": "text",
                     "ref": group.key,
                     "quality": quality,
+                    "size": facts.get(child.key, {}).get("size", 0.0),
                     "via": child.key,
                 }
         wanted = self._durable.fact_keys
@@ -138,11 +144,14 @@ class RuleBook:
         for index, fired in self._durable.evaluate(facts):
             alt = self._alternatives[index]
             quality = min((fact.get("quality", 1.0) for fact in fired), default=1.0)
+            size = max((fact.get("size", 0.0) for fact in fired), default=0.0)
             weight = alt.rule.weight * quality
             evidence = tuple(self._describe(leaf, fact) for leaf, fact in zip(alt.leaves, fired))
             key = (alt.rule.entry_id, alt.rule.name)
             if key not in best or best[key].weight < weight:
-                best[key] = RuleHit(alt.rule.entry_id, alt.rule.name, weight, evidence)
+                best[key] = RuleHit(
+                    alt.rule.entry_id, alt.rule.name, weight, evidence, alt.rule.kind, quality, size
+                )
         return sorted(best.values(), key=lambda h: (-h.weight, h.entry_id, h.rule))
 
     def _describe(self, leaf: Leaf, fact: dict) -> str:

@@ -37,13 +37,25 @@ from .regex_safety import RegexRejected, check_regex
 
 LEAF_KINDS = ("event", "source", "phrase", "regex", "code", "product", "message")
 TEXT_KINDS = ("phrase", "message", "regex")
-RULE_KEYS = {"name", "weight", "all", "any", *LEAF_KINDS}
+# ``disabled: true`` (writers only) switches off the generated rule of the same name.
+RULE_KEYS = {"name", "weight", "all", "any", "disabled", *LEAF_KINDS}
+# What produced a rule; calibration (engine.calibration) weighs each kind on its own record.
+RULE_KINDS = (
+    "message",  # a signature message
+    "event-source",  # a signature event with its source
+    "event",  # a signature event ID alone
+    "code",  # a signature error code
+    "phrase",  # a signature key phrase
+    "generated",  # derived from the signatures by `kb ingest` (generated_rules)
+    "writer",  # written by a writer (rules)
+)
 DEFAULT_WEIGHT = 0.8
 # Implicit rules from signatures, weighted by how specific each kind of evidence is.
 WEIGHT_MESSAGE = 0.9
 WEIGHT_EVENT_WITH_SOURCE = 0.7
 WEIGHT_EVENT = 0.5
 WEIGHT_CODE = 0.7
+WEIGHT_PHRASE = 0.4  # one rare phrase of the symptom: evidence, not proof
 # A rule expands to at most this many alternatives (its disjunctive normal form).
 MAX_ALTERNATIVES = 64
 MIN_PHRASE_CHARS = 3
@@ -55,6 +67,7 @@ class RuleError(ValueError):
     def __init__(self, message: str, rule_index: int | None = None):
         super().__init__(message)
         self.rule_index = rule_index
+        self.generated = False  # the rule is one of generated_rules, not rules
 
 
 @dataclass(frozen=True)
@@ -107,10 +120,15 @@ class Rule:
     weight: float
     condition: Condition
     implicit: bool = False
+    kind: str = "writer"
 
     def alternatives(self) -> list[tuple[Leaf, ...]]:
         """The rule as an OR of ANDs of leaves (each AND becomes one durable_rules rule)."""
-        return _dnf(self.condition)
+        return list(self._alternatives)
+
+    @cached_property
+    def _alternatives(self) -> tuple[tuple[Leaf, ...], ...]:
+        return tuple(_dnf(self.condition))
 
 
 def fold_phrase(text: str) -> str:
@@ -237,8 +255,10 @@ def _dedupe(alternatives: list[tuple[Leaf, ...]]) -> list[tuple[Leaf, ...]]:
     return list(seen)
 
 
-def parse_rule(spec: Any, entry_id: str, index: int, canonical_product=None) -> Rule:
-    """One writer rule; raises :class:`RuleError` (with the rule's index) when it is wrong."""
+def parse_rule(
+    spec: Any, entry_id: str, index: int, canonical_product=None, kind: str = "writer"
+) -> Rule:
+    """One rule; raises :class:`RuleError` (with the rule's index) when it is wrong."""
     try:
         if not isinstance(spec, Mapping):
             raise RuleError("a rule must be a mapping")
@@ -250,8 +270,10 @@ def parse_rule(spec: Any, entry_id: str, index: int, canonical_product=None) -> 
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 1:
             raise RuleError(f"weight {weight!r} must be a number above 0 and at most 1")
         name = str(spec.get("name") or f"rule-{index + 1}")
-        condition = parse_condition(spec, canonical_product)
-        rule = Rule(entry_id, name, float(weight), condition)
+        condition = parse_condition(
+            {k: v for k, v in spec.items() if k != "disabled"}, canonical_product
+        )
+        rule = Rule(entry_id, name, float(weight), condition, kind=kind)
         rule.alternatives()  # raises when the rule explodes
         return rule
     except RuleError as exc:
@@ -272,6 +294,7 @@ def implicit_rules(entry: Entry) -> list[Rule]:
                     WEIGHT_MESSAGE,
                     Condition("leaf", leaf=leaf),
                     True,
+                    "message",
                 )
             )
     for event in entry.signatures.events:
@@ -285,9 +308,12 @@ def implicit_rules(entry: Entry) -> list[Rule]:
                     WEIGHT_EVENT_WITH_SOURCE,
                     Condition("all", (bare, source)),
                     True,
+                    "event-source",
                 )
             )
-        rules.append(Rule(entry.id, f"signature-event-{event.id}", WEIGHT_EVENT, bare, True))
+        rules.append(
+            Rule(entry.id, f"signature-event-{event.id}", WEIGHT_EVENT, bare, True, "event")
+        )
     for code in entry.signatures.codes:
         leaf = Leaf("code", canonical_code(code))
         rules.append(
@@ -297,18 +323,57 @@ def implicit_rules(entry: Entry) -> list[Rule]:
                 WEIGHT_CODE,
                 Condition("leaf", leaf=leaf),
                 True,
+                "code",
+            )
+        )
+    for i, phrase in enumerate(entry.signatures.phrases):
+        try:
+            leaf = _text_leaf("phrase", phrase, None)
+        except RuleError:
+            continue  # too short to mean anything; kb lint names it
+        rules.append(
+            Rule(
+                entry.id,
+                f"signature-phrase-{i + 1}",
+                WEIGHT_PHRASE,
+                Condition("leaf", leaf=leaf),
+                True,
+                "phrase",
             )
         )
     return rules
 
 
+def _switches_off(spec: Mapping) -> bool:
+    """A writer's ``{name: auto-..., disabled: true}``: no rule, only a generated one removed."""
+    return spec.get("disabled") is True and not set(spec) - {"name", "disabled"}
+
+
 def entry_rules(entry: Entry, canonical_product=None) -> tuple[list[Rule], list[RuleError]]:
-    """All rules of an entry (implicit + written); broken written rules come back as errors."""
+    """All rules of an entry (implicit, generated, written); broken ones come back as errors.
+
+    A writer's rule replaces the generated rule of the same name (the writer's version wins,
+    and re-ingesting leaves it alone); ``disabled: true`` under that name removes it.
+    """
     rules = implicit_rules(entry)
     errors: list[RuleError] = []
-    for index, spec in enumerate(entry.rules):
+    written = {str(spec.get("name")) for spec in entry.rules if spec.get("name")}
+    for index, spec in enumerate(entry.generated_rules):
+        if str(spec.get("name")) in written:
+            continue
         try:
-            rules.append(parse_rule(spec, entry.id, index, canonical_product))
+            rules.append(parse_rule(spec, entry.id, index, canonical_product, "generated"))
+        except RuleError as exc:
+            exc.generated = True
+            errors.append(exc)
+    for index, spec in enumerate(entry.rules):
+        if _switches_off(spec):
+            continue
+        try:
+            rule = parse_rule(spec, entry.id, index, canonical_product)
         except RuleError as exc:
             errors.append(exc)
+            continue
+        if spec.get("disabled") is not True:
+            rules.append(rule)
     return rules, errors

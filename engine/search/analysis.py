@@ -350,6 +350,11 @@ def _cut(run: str) -> tuple[str, ...]:
     return (_ACTIVE.get() or segmenter()).cut(run)
 
 
+def cut_words(run: str) -> tuple[str, ...]:
+    """The words of a run of Chinese characters, as the analyzer cuts them (search mode)."""
+    return _cut(from_traditional(run) if is_traditional(run) else run)
+
+
 class BilingualAnalyzer(Analyzer):
     """Tokenize, lower-case, drop stop words and stem in one pass.
 
@@ -418,6 +423,11 @@ def _latin(word: str) -> tuple[str, ...]:
         parts = [p for p in _SPLIT_COMPOUND.split(word) if len(p) > 1]
         return (word, *(_stem_one(p) for p in parts))
     return (_stem_one(word),)
+
+
+def stem_word(word: str) -> str:
+    """One lower-case English word, stemmed as the index stems it (Porter)."""
+    return stem(word)
 
 
 def _stem_one(word: str) -> str:

@@ -32,10 +32,18 @@ from ..entry import Entry
 from ..errors import SearchIndexError
 from ..glossary import Glossary
 from ..masking import mask
-from .analysis import ANALYZER_VERSION, Segmenter, bilingual_analyzer, segmenter, segmenting_with
+from .analysis import (
+    ANALYZER_VERSION,
+    Segmenter,
+    bilingual_analyzer,
+    cut_words,
+    segmenter,
+    segmenting_with,
+)
 from .analysis import terms as analysis_terms
+from .dictionary import glosses_of
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: English glosses of Chinese entries
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 # How much each field weighs in BM25F. The title and the key (signatures, symptom, products,
@@ -44,6 +52,7 @@ MANIFEST = "manifest.json"
 FIELD_BOOSTS = {"title": 3.0, "key": 2.0, "body": 0.8}
 DEFAULT_INDEX_DIR = ".kb-index"
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _IDENTIFIER = re.compile(r"\d|[a-z][A-Z]|[_.\\/@]")
 
 
@@ -89,11 +98,13 @@ def entry_document(entry: Entry) -> dict[str, str]:
     signatures = "\n".join(
         [*sig.messages, *(f"event {e.id} {e.source or ''}" for e in sig.events), *sig.codes]
     )
+    key = "\n".join([signatures, entry.symptom, " ".join(entry.products), " ".join(entry.tags)])
+    if _HAN.search(entry.title) or _HAN.search(key):
+        # English glosses of a Chinese entry's words: English pastes find it (dictionary.py)
+        key += "\n" + glosses_of(entry.title + "\n" + key, cut_words)
     doc = {
         "title": entry.title,
-        "key": "\n".join(
-            [signatures, entry.symptom, " ".join(entry.products), " ".join(entry.tags)]
-        ),
+        "key": key,
         "body": "\n".join([entry.cause, entry.fix, entry.section("Notes")]),
     }
     doc = {k: searchable(v) for k, v in doc.items() if v.strip()}

@@ -22,6 +22,7 @@ from functools import lru_cache
 from ..glossary import Glossary
 from ..normalise import is_error_line
 from .analysis import terms
+from .dictionary import english
 from .stats import TermStats
 
 MAX_CONCEPTS = 14
@@ -35,6 +36,10 @@ CHATTER_FACTOR = 0.35
 # is about something the KB does not cover; it counts this much of a rare word's weight in
 # the share of the paste an entry covers.
 UNKNOWN_FACTOR = 0.6
+# A Chinese word known only through the dictionary's English glosses counts this much: a
+# translation is a guess among senses.
+TRANSLATION_FACTOR = 0.7
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _DIGITS = re.compile(r"^\d+$")
 # The labels of an Event Viewer export and other log boilerplate: every paste has them, they
 # say nothing about the error ("Log Name: System  Source: ...  Event ID: ...").
@@ -83,6 +88,20 @@ def _line_terms(text: str, event_ids: set[str]) -> tuple[Counter, dict[str, floa
     return counts, factor
 
 
+def _translated(term: str, idf) -> tuple[tuple[str, ...], float] | None:
+    """The index terms of a Chinese word's English glosses, and their mean rarity; None when
+    the dictionary has no gloss the index knows."""
+    glosses: dict[str, float] = {}
+    for gloss in english(term):
+        for word in terms(gloss):
+            weight = idf(word)
+            if weight > 0:
+                glosses[word] = weight
+    if not glosses:
+        return None
+    return tuple(glosses), sum(glosses.values()) / len(glosses)
+
+
 def paste_query(
     search_text: str, text: str, glossary: Glossary, stats: TermStats, event_ids=()
 ) -> PasteQuery:
@@ -122,6 +141,15 @@ def paste_query(
     unknown_weight = math.log(1 + (n_docs - 0.5) / 1.5) * UNKNOWN_FACTOR
     for term, count in counts.items():
         if term in grouped:
+            continue
+        translated = _translated(term, idf) if _CJK.match(term) else None
+        if translated is not None:
+            glosses, gloss_weight = translated
+            all_terms.update(glosses)
+            own = idf(term)
+            weight = max(own, gloss_weight * TRANSLATION_FACTOR) * factor[term]
+            known = ((term,) if own > 0 else ()) + glosses
+            concepts[term] = Concept(term, known, weight * (1 + 0.2 * math.log(count)))
             continue
         weight = idf(term) * factor[term]
         if weight > 0:

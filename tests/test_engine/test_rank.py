@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from engine.calibration import load as load_calibration
 from engine.entry import Entry, EventSignature, Signatures
 from engine.facts import is_question
 from engine.model import EventFact, Facts, RuleHit, SearchHit
-from engine.rank import THRESHOLD, event_mismatch, fuse, noisy_or
+from engine.rank import event_mismatch, fuse, noisy_or
+
+THRESHOLD = load_calibration().threshold
 
 ENTRIES = {
     "dns": Entry(id="dns", title="dns", signatures=Signatures(events=(EventSignature(1196),))),
@@ -37,10 +40,15 @@ def test_the_strongest_rule_ranks_before_many_weak_ones():
 
 
 def test_search_alone_needs_to_cover_the_paste_and_the_entry():
+    """Two candidates of equal search score: the one whose own text the paste holds is the
+    answer; the same paste sharing only generic words with it is not."""
     facts = Facts()
-    covers_both = fuse([], [hit("plain", coverage=0.9, entry_coverage=0.9)], ENTRIES, facts)[0]
-    generic_words = fuse([], [hit("plain", coverage=0.9, entry_coverage=0.1)], ENTRIES, facts)[0]
-    assert covers_both.confidence >= THRESHOLD > generic_words.confidence
+    rival = hit("guide", score=6.0, coverage=0.5, entry_coverage=0.3)
+    covers_both = fuse([], [hit("plain", coverage=0.9, entry_coverage=0.9), rival], ENTRIES, facts)
+    generic = fuse([], [hit("plain", coverage=0.4, entry_coverage=0.1), rival], ENTRIES, facts)
+    assert covers_both[0].entry.id == "plain" and covers_both[0].confidence >= THRESHOLD
+    assert generic[0].confidence < THRESHOLD
+    assert generic[0].confidence < covers_both[0].confidence
 
 
 def test_an_event_the_entry_is_not_about_cannot_be_confirmed_by_search():
@@ -50,9 +58,13 @@ def test_an_event_the_entry_is_not_about_cannot_be_confirmed_by_search():
         same_event, ENTRIES["dns"]
     )
     assert not event_mismatch(other_event, ENTRIES["plain"])  # the entry names no event
-    mismatched = fuse([], [hit("dns")], ENTRIES, other_event)[0]
-    matched = fuse([], [hit("dns")], ENTRIES, same_event)[0]
-    assert mismatched.confidence < THRESHOLD <= matched.confidence
+    rival = hit("plain", score=8.0, coverage=0.6, entry_coverage=0.5)
+    mismatched = fuse([], [hit("dns"), rival], ENTRIES, other_event)
+    matched = fuse([], [hit("dns"), rival], ENTRIES, same_event)
+    assert matched[0].entry.id == "dns" and matched[0].confidence >= THRESHOLD
+    # another event: it no longer ranks first on search alone, and is not confident
+    dns = next(r for r in mismatched if r.entry.id == "dns")
+    assert mismatched[0].entry.id == "plain" and dns.confidence < THRESHOLD
 
 
 def test_guides_step_back_for_pasted_errors_but_not_for_questions():

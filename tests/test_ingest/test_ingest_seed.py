@@ -64,7 +64,9 @@ def test_every_entry_is_a_valid_ingested_entry(seed_kb, tmp_path):
         assert entry.ingest["feed"] == str(SEED_FEED)
         assert entry.ingest["content_hash"].startswith("sha256:")
         assert re.search(r"^  generated_hash: sha256:[0-9a-f]{64}$", text, re.MULTILINE)
-        assert "rules" not in text.split("\n---\n")[0] and "examples:" not in text
+        front = text.split("\n---\n")[0]
+        # ingest writes generated rules, never a writer's rules or examples
+        assert "\nrules:" not in front and "examples:" not in text
         assert entry.tags == ("云计算与虚拟化",)
 
 

@@ -12,14 +12,26 @@ from hypothesis import strategies as st
 
 from engine.kb import parse_entry
 from ingest.blocks import parse_blocks
+from ingest.classify import looks_like_command
 from ingest.cues import cue_of_line
 from ingest.entries import is_edited, render_generated, text_hash
 from ingest.feed import Article
 from ingest.ids import article_slug, disambiguate, entry_id
-from ingest.render import looks_like_command
 from ingest.split import NO_CAUSE, split_article
 
-MODULES = ["blocks", "cues", "html", "ids", "render", "signatures", "text", "urls"]
+MODULES = [
+    "blocks",
+    "classify",
+    "cues",
+    "html",
+    "ids",
+    "render",
+    "text",
+    "urls",
+    "mining.messages",
+    "mining.logtext",
+    "mining.phrases",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

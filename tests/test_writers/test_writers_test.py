@@ -63,7 +63,7 @@ def test_a_failing_example_names_the_file_line_rank_and_what_came_first(kb, tmp_
     ), lines[0]
     assert shaped(
         f'{kb}/base-guide.md:9: example 2 ("separate subnets for the virtual adapter, printers and…"): '
-        "ranked first but not confident (#.##, needs 0.50)",
+        "ranked first but not confident (#.##, needs #.##)",
         lines[1],
     ), lines[1]
     assert lines[2] == "4 examples in 2 entries: 2 pass, 2 fail"

@@ -1,0 +1,173 @@
+"""Confidence that means something: a fitted model turns a remedy's evidence into P(right).
+
+A rule weight of 0.9 or a search coverage of 0.7 is not a probability. What the helpdesk needs
+to know is "how often is an answer like this one right?". So each remedy is described by a
+few features (which kinds of rules fired and how fully, how well search matched, the margin
+over the best answer from another article, how many of the paste's facts the entry explains,
+whether the languages match ...), and a logistic regression fitted on labelled pastes maps
+them to the probability that the remedy is the right answer. ``confident`` is that
+probability reaching the model's threshold, chosen when fitting so that confident answers
+are right at least 95% of the time on pastes the fit did not see.
+
+The fitted weights ship as data (``engine/data/calibration.json``, written by
+``bench/calibrate.py``); applying them is a dot product, with nothing to import.
+
+>>> model = Calibration(names=("rule_message",), weights=(6.0,), bias=-3.0, threshold=0.5)
+>>> round(model.probability({"rule_message": 1.0}), 3), round(model.probability({}), 3)
+(0.953, 0.047)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .entry import Entry
+from .model import Facts, RuleHit, SearchHit
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
+
+# The features, each in 0..1 (see features()). The order is the model file's order.
+FEATURES = (
+    "rule_message",  # best quality of a signature message that matched
+    "message_margin",  # how much better its best message matched than any other article's
+    "message_size",  # how much a matched message says (its rare-token weight, 0..1)
+    "rule_event_source",  # a signature event matched with its source
+    "rule_event",  # a signature event matched by ID alone
+    "rule_code",  # a signature error code matched
+    "rule_phrase",  # signature key phrases matched (two or more: 1)
+    "rule_generated",  # best weight of a generated rule (event + message, code + product ...)
+    "rule_writer",  # best weight of a writer's rule
+    "rules_fired",  # how many different kinds of evidence fired (of 4: message, event, code, rule)
+    "search_coverage",  # share of the paste's concepts the entry matched
+    "search_entry_coverage",  # share of the entry's title or best message the paste holds
+    "search_relative",  # its search score relative to the best search hit
+    "margin",  # its ranking score minus the best score of an entry from another article
+    "relative_margin",  # the same, as a share of its score (search-only scores are small)
+    "events_explained",  # the paste names events and the entry is about one of them
+    "event_mismatch",  # the paste names events, the entry others
+    "codes_explained",  # share of the paste's error codes the entry names
+    "product_mismatch",  # the paste names other products than the entry's
+    "language_match",  # paste and entry in the same language
+    "question",  # the paste is a question, not an error
+    "guide",  # the entry is a how-to
+)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A fitted logistic model over :data:`FEATURES`; missing features count as 0."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    trained_on: str = ""
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        z = self.bias + sum(w * features.get(n, 0.0) for n, w in zip(self.names, self.weights))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_dict(self) -> dict:
+        return {
+            "features": dict(zip(self.names, self.weights)),
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "trained_on": self.trained_on,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Calibration:
+        features = dict(data["features"])
+        return cls(
+            names=tuple(features),
+            weights=tuple(float(w) for w in features.values()),
+            bias=float(data["bias"]),
+            threshold=float(data["threshold"]),
+            trained_on=str(data.get("trained_on", "")),
+        )
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = MODEL_FILE) -> Calibration:
+    """The shipped model (read once per process)."""
+    return Calibration.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one candidate has going for it, before calibration (built by engine.rank)."""
+
+    entry: Entry
+    score: float  # the ranking score
+    rule_hits: tuple[RuleHit, ...]
+    search_hit: SearchHit | None
+    search_relative: float
+    event_mismatch: bool
+    product_mismatch: bool
+
+
+def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[str, float]:
+    """The model's inputs for one candidate, given every candidate ranked and the paste's facts."""
+    best: dict[str, float] = {}
+    for hit in item.rule_hits:
+        value = hit.quality if hit.kind == "message" else hit.weight
+        best[hit.kind] = max(best.get(hit.kind, 0.0), value)
+    message = best.get("message", 0.0)
+    rival_message = max(
+        (
+            h.quality
+            for other in ranked
+            if (other.entry.source or other.entry.id) != (item.entry.source or item.entry.id)
+            for h in other.rule_hits
+            if h.kind == "message"
+        ),
+        default=0.0,
+    )
+    phrases = sum(1 for h in item.rule_hits if h.kind == "phrase")
+    source = item.entry.source or item.entry.id
+    others = [e.score for e in ranked if (e.entry.source or e.entry.id) != source]
+    signature_events = {e.id for e in item.entry.signatures.events}
+    signature_codes = set(item.entry.signatures.codes)
+    kinds = {
+        "message" if "message" in best else None,
+        "event" if {"event", "event-source"} & set(best) else None,
+        "code" if "code" in best else None,
+        "rule" if {"generated", "writer"} & set(best) else None,
+    } - {None}
+    hit = item.search_hit
+    return {
+        "rule_message": message,
+        "message_margin": max(0.0, message - rival_message),
+        "message_size": max((h.size for h in item.rule_hits if h.kind == "message"), default=0.0),
+        "rule_event_source": 1.0 if "event-source" in best else 0.0,
+        "rule_event": 1.0 if "event" in best and "event-source" not in best else 0.0,
+        "rule_code": 1.0 if "code" in best else 0.0,
+        "rule_phrase": min(1.0, phrases / 2),
+        "rule_generated": best.get("generated", 0.0),
+        "rule_writer": best.get("writer", 0.0),
+        "rules_fired": len(kinds) / 4,
+        "search_coverage": hit.coverage if hit else 0.0,
+        "search_entry_coverage": hit.entry_coverage if hit else 0.0,
+        "search_relative": item.search_relative,
+        "margin": max(-1.0, min(1.0, item.score - max(others, default=0.0))),
+        "relative_margin": (
+            max(0.0, 1.0 - max(others, default=0.0) / item.score) if item.score > 0 else 0.0
+        ),
+        "events_explained": 1.0 if set(facts.event_ids) & signature_events else 0.0,
+        "event_mismatch": 1.0 if item.event_mismatch else 0.0,
+        "codes_explained": (
+            len(set(facts.codes) & signature_codes) / len(facts.codes) if facts.codes else 0.0
+        ),
+        "product_mismatch": 1.0 if item.product_mismatch else 0.0,
+        "language_match": 1.0 if facts.language == item.entry.language else 0.0,
+        "question": 1.0 if facts.question else 0.0,
+        "guide": 1.0 if item.entry.kind == "guide" else 0.0,
+    }
