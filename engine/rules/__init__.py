@@ -25,10 +25,12 @@ from .textmatch import TextMatcher
 __all__ = ["Leaf", "Rule", "RuleBook", "RuleError", "rule_label"]
 
 
-def rule_label(index: int, spec: Any) -> str:
-    """How messages name a writer's rule: ``rule 2 ('name')``, or ``rule 2`` without a name."""
+def rule_label(index: int, spec: Any, generated: bool = False) -> str:
+    """How messages name a rule: ``rule 2 ('name')``, ``rule 2`` without a name, ``generated
+    rule 1 ('auto-...')`` for one of ``generated_rules``."""
     name = spec.get("name") if isinstance(spec, dict) else None
-    return f"rule {index + 1} ('{name}')" if name not in (None, "") else f"rule {index + 1}"
+    kind = "generated rule" if generated else "rule"
+    return f"{kind} {index + 1} ('{name}')" if name not in (None, "") else f"{kind} {index + 1}"
 
 
 def _expression(leaf: Leaf) -> dict:
@@ -75,9 +77,11 @@ class RuleBook:
             self.rules.extend(rules)
             for error in errors:
                 index = error.rule_index or 0
-                line, col = entry.where(f"rules.{index}")
-                message = f"{rule_label(index, entry.rules[index])}: {error}"
-                self.errors.append(EntryError(entry.path, line, message, col, "rules"))
+                key = "generated_rules" if error.generated else "rules"
+                specs = entry.generated_rules if error.generated else entry.rules
+                line, col = entry.where(f"{key}.{index}")
+                message = f"{rule_label(index, specs[index], error.generated)}: {error}"
+                self.errors.append(EntryError(entry.path, line, message, col, key))
         self._alternatives = [
             _Alternative(rule, tuple(sorted(leaves, key=_selectivity)))
             for rule in self.rules

@@ -17,7 +17,7 @@ looks up its own tokens and only the messages filed under one of them are scored
 ...     "processor is not compatible"), ("m2", "The cluster service failed to start")])
 >>> [(m.key, m.quality, m.size) for m in index.match("Hyper-V: The virtual machine 'SQL7' could not "
 ...     "start because the processor is not compatible.")]
-[('m1', 0.864, 0.583)]
+[('m1', 0.826, 0.583)]
 """
 
 from __future__ import annotations
@@ -40,6 +40,12 @@ MIN_QUALITY = 0.6
 KEY_TOKENS = 3
 # The window of the paste a message is looked for in: this many times the message's length.
 WINDOW_FACTOR = 1.6
+# How much a word inside the matched stretch that the message lacks counts against it, as a
+# share of the message's mean word weight.
+EXTRA_WEIGHT = 0.5
+# A word in more than this share of the messages (and this many) does not file a message.
+COMMON_FILE_SHARE = 0.01
+COMMON_FILE_SIZE = 50
 # Words every message has: they still count for coverage, never for finding a message.
 _STOP = frozenset(
     [
@@ -179,8 +185,12 @@ class TemplateIndex:
             }
             index = len(self._templates)
             self._templates.append(_Template(key, toks, weights, sum(weights.values()), share))
-            filed = sorted((t for t in weights if t not in _STOP), key=lambda t: (df[t], t))
-            for token in filed[:KEY_TOKENS] or sorted(weights)[:KEY_TOKENS]:
+            # filed under its rarest words, but never under one most messages have ("failed")
+            # when a rarer one can find it: a paste then scores few candidates, at any size
+            common = max(COMMON_FILE_SIZE, n * COMMON_FILE_SHARE)
+            ranked = sorted((t for t in weights if t not in _STOP), key=lambda t: (df[t], t))
+            rare = [t for t in ranked if df[t] <= common]
+            for token in (rare or ranked or sorted(weights))[:KEY_TOKENS]:
                 self._files[token].append(index)
 
     def __len__(self) -> int:
@@ -235,6 +245,12 @@ def _quality(template: _Template, paste: list[str], positions: dict[str, list[in
             left += 1
         if cover > best_cover:
             best_cover, best_start = cover, hits[left][0]
-    window = [t for t in paste[best_start : best_start + span] if t in template.weights]
+    inside = paste[best_start : best_start + span]
+    window = [t for t in inside if t in template.weights]
     order = Indel.normalized_similarity(template.tokens, window)
-    return (best_cover / template.total) * (0.8 + 0.2 * order)
+    # words inside the matched stretch that the message does not have ("start the selected"
+    # where it says "export"): a different message, not another wording of this one
+    last = max((i for i, t in enumerate(inside) if t in template.weights), default=-1)
+    mean = template.total / max(1, len(template.weights))
+    extra = sum(0.3 if t in _STOP else 1.0 for t in inside[: last + 1] if t not in template.weights)
+    return best_cover / (template.total + EXTRA_WEIGHT * mean * extra) * (0.8 + 0.2 * order)

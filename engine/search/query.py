@@ -128,9 +128,9 @@ def paste_query(
         weights = {t: idf(t) for t in group_terms}
         known = tuple(t for t in group_terms if weights[t] > 0)
         present = [t for t in group_terms if t in counts]
-        grouped.update(present)
         if not known or not present:
-            continue
+            continue  # a group no entry holds: its words stay unknown words of the paste
+        grouped.update(present)
         line = max(factor[t] for t in present)
         weight = (
             max(weights.values()) * line * (1 + 0.2 * math.log(sum(counts[t] for t in present)))
