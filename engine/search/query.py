@@ -88,15 +88,20 @@ def _line_terms(text: str, event_ids: set[str]) -> tuple[Counter, dict[str, floa
     return counts, factor
 
 
+@lru_cache(maxsize=20_000)
+def _gloss_terms(term: str) -> tuple[str, ...]:
+    """The index terms of a Chinese word's English glosses (analysed once per word)."""
+    return tuple(dict.fromkeys(word for gloss in english(term) for word in terms(gloss)))
+
+
 def _translated(term: str, idf) -> tuple[tuple[str, ...], float] | None:
     """The index terms of a Chinese word's English glosses, and their mean rarity; None when
     the dictionary has no gloss the index knows."""
     glosses: dict[str, float] = {}
-    for gloss in english(term):
-        for word in terms(gloss):
-            weight = idf(word)
-            if weight > 0:
-                glosses[word] = weight
+    for word in _gloss_terms(term):
+        weight = idf(word)
+        if weight > 0:
+            glosses[word] = weight
     if not glosses:
         return None
     return tuple(glosses), sum(glosses.values()) / len(glosses)
