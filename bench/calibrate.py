@@ -33,11 +33,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from scenarios import scenarios
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from engine.calibration import FEATURES, MODEL_FILE, Calibration
-from engine.evaluate import reliability
+from engine.calibration import FEATURES, MODEL_FILE, Calibration, fit, pick_threshold
+from engine.evaluate import calibration_rows, reliability
 
 TOP = 5
 
@@ -60,41 +59,25 @@ def collect() -> list[Row]:
             for path in scenario.sets:
                 if not path.exists():
                     continue
-                for case in scenario.cases(path):
-                    group += 1
-                    expected = set(case.expect)
-                    diagnosis = diagnoser.diagnose(case.text, top=TOP)
-                    for position, remedy in enumerate(diagnosis.remedies, 1):
-                        entry = remedy.entry
-                        rows.append(
-                            Row(
-                                scenario.name,
-                                group,
-                                position,
-                                [remedy.features.get(name, 0.0) for name in FEATURES],
-                                entry.id in expected or entry.source in expected,
-                                bool(expected),
-                            )
+                found = calibration_rows(diagnoser, scenario.cases(path), top=TOP)
+                for row in found:
+                    rows.append(
+                        Row(
+                            scenario.name,
+                            group + row.case,
+                            row.position,
+                            list(row.features),
+                            row.right,
+                            row.answerable,
                         )
-                    if not diagnosis.remedies:
-                        rows.append(
-                            Row(
-                                scenario.name,
-                                group,
-                                0,
-                                [0.0] * len(FEATURES),
-                                False,
-                                bool(expected),
-                            )
-                        )
+                    )
+                group += max((r.case for r in found), default=-1) + 1
         print(f"  {scenario.name}: {group} pastes so far", file=sys.stderr)
     return rows
 
 
-def fit(x: np.ndarray, y: np.ndarray, c: float) -> LogisticRegression:
-    model = LogisticRegression(C=c, max_iter=2000)
-    model.fit(x, y)
-    return model
+def held_out_probabilities(model: Calibration, x: np.ndarray) -> np.ndarray:
+    return np.array([model.probability(dict(zip(model.names, row))) for row in x])
 
 
 def top_answers(rows: list[Row], probability: np.ndarray) -> list[tuple[float, bool, bool]]:
@@ -106,15 +89,6 @@ def top_answers(rows: list[Row], probability: np.ndarray) -> list[tuple[float, b
         elif row.position == 1:
             best[row.group] = (1, float(p), row.right, row.answerable)
     return [(p, right, answerable) for _, p, right, answerable in best.values()]
-
-
-def pick_threshold(tops: list[tuple[float, bool, bool]], precision: float) -> float:
-    """The lowest threshold whose confident answers are right at least *precision* of the time."""
-    for threshold in np.arange(0.30, 0.99, 0.01):
-        confident = [right for p, right, _ in tops if p >= threshold]
-        if confident and sum(confident) / len(confident) >= precision:
-            return round(float(threshold), 2)
-    return 0.99
 
 
 def report(rows: list[Row], probability, threshold: float, table: bool = True) -> None:
@@ -145,25 +119,24 @@ def main() -> None:
     groups = np.array([r.group for r in rows])
     held_out = np.zeros(len(rows))
     for train, test in GroupKFold(n_splits=5).split(x, y, groups):
-        held_out[test] = fit(x[train], y[train], args.C).predict_proba(x[test])[:, 1]
+        held_out[test] = held_out_probabilities(fit(x[train], y[train], c=args.C), x[test])
     tops = top_answers(rows, held_out)
-    threshold = pick_threshold(tops, args.precision)
+    threshold = pick_threshold([(p, right) for p, right, _ in tops], args.precision)
     print(f"{len(tops)} pastes, {len(rows)} rows; five-fold figures (pastes unseen by the fit):")
     report(rows, held_out, threshold)
     print("\nleave one scenario out (a KB the fit never saw, threshold as above):")
     names = [r.scenario for r in rows]
     for left_out in dict.fromkeys(names):
         test = np.array([n == left_out for n in names])
-        model = fit(x[~test], y[~test], args.C)
-        probability = model.predict_proba(x[test])[:, 1]
+        model = fit(x[~test], y[~test], c=args.C)
+        probability = held_out_probabilities(model, x[test])
         print(f"- {left_out}:", end=" ")
         report([r for r, t in zip(rows, test) if t], probability, threshold, table=False)
-    model = fit(x, y, args.C)
-    calibration = Calibration(
-        names=FEATURES,
-        weights=tuple(round(float(w), 4) for w in model.coef_[0]),
-        bias=round(float(model.intercept_[0]), 4),
+    calibration = fit(
+        x,
+        y,
         threshold=threshold,
+        c=args.C,
         trained_on=f"{len(tops)} labelled pastes (tuning sets of {', '.join(s.name for s in scenarios())})",
     )
     for name, weight in zip(FEATURES, calibration.weights):

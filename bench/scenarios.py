@@ -13,7 +13,6 @@ Sets ending in ``_untouched.jsonl`` are never fitted or tuned on: they are only 
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -32,10 +31,9 @@ from engine.evaluate import Case, read_cases
 from engine.kb import load_entries
 from ingest import IngestOptions, ingest
 
-SHARED = Path(os.environ.get("KB_SHARED_DIR", ROOT.parent / "shared"))
 DATA = ROOT / "tests" / "data"
 SEED = DATA / "seed_feed.xml"
-DEV_FEED = SHARED / "feeds" / "support-articles-dev.xml"
+DEV_FEED = DATA / "support_feed.xml"  # the shared development feed, copied (tests/data/README.md)
 
 
 @dataclass

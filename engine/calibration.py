@@ -30,6 +30,9 @@ from .entry import Entry
 from .model import Facts, RuleHit, SearchHit
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
+# The score a rival is assumed to have when there is none (or a weaker one): a search-only
+# match scores 0.1-0.2, so a lone match of 0.09 leads by nothing, not by 100%.
+RIVAL_FLOOR = 0.05
 
 # The features, each in 0..1 (see features()). The order is the model file's order.
 FEATURES = (
@@ -95,6 +98,44 @@ class Calibration:
         Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
 
 
+def fit(
+    rows: Sequence[Sequence[float]],
+    right: Sequence[bool],
+    threshold: float = 0.5,
+    c: float = 1.0,
+    trained_on: str = "",
+) -> Calibration:
+    """A model fitted on *rows* (feature values in :data:`FEATURES` order) and whether each
+    remedy was right: logistic regression, L2-regularised (scikit-learn, needed only here).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit([list(r) for r in rows], list(right))
+    return Calibration(
+        names=FEATURES,
+        weights=tuple(round(float(w), 4) for w in model.coef_[0]),
+        bias=round(float(model.intercept_[0]), 4),
+        threshold=threshold,
+        trained_on=trained_on,
+    )
+
+
+def pick_threshold(answers: Sequence[tuple[float, bool]], precision: float = 0.96) -> float:
+    """The lowest threshold at which first answers (confidence, right) at or above it are right
+    at least *precision* of the time; 0.99 when none is.
+
+    >>> pick_threshold([(0.9, True), (0.8, True), (0.7, False), (0.6, True)], precision=0.95)
+    0.71
+    """
+    for step in range(30, 99):
+        threshold = step / 100
+        confident = [right for p, right in answers if p >= threshold]
+        if confident and sum(confident) / len(confident) >= precision:
+            return threshold
+    return 0.99
+
+
 @lru_cache(maxsize=4)
 def load(path: Path = MODEL_FILE) -> Calibration:
     """The shipped model (read once per process)."""
@@ -158,8 +199,9 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
         "search_entry_coverage": hit.entry_coverage if hit else 0.0,
         "search_relative": item.search_relative,
         "margin": max(-1.0, min(1.0, item.score - max(others, default=0.0))),
+        # against a rival at least RIVAL_FLOOR: a weak match alone in a small KB is no lead
         "relative_margin": (
-            max(0.0, 1.0 - max(others, default=0.0) / item.score) if item.score > 0 else 0.0
+            max(0.0, 1.0 - max([*others, RIVAL_FLOOR]) / item.score) if item.score > 0 else 0.0
         ),
         "events_explained": 1.0 if set(facts.event_ids) & signature_events else 0.0,
         "event_mismatch": 1.0 if item.event_mismatch else 0.0,

@@ -245,3 +245,31 @@ def evaluate(diagnoser: Diagnoser, cases: list[Case], top: int = 5) -> Report:
                 group.negatives += 1
                 group.negatives_flagged += not diagnosis.confident
     return report
+
+
+@dataclass(frozen=True)
+class Row:
+    """One remedy of one paste, as the confidence model is fitted on it."""
+
+    case: int  # index of the paste in its set
+    position: int  # 1-based rank by the ranking score; 0: the paste got no remedy at all
+    features: tuple[float, ...]  # in engine.calibration.FEATURES order
+    right: bool  # the remedy is an expected answer
+    answerable: bool  # the paste has an expected answer
+
+
+def calibration_rows(diagnoser: Diagnoser, cases: list[Case], top: int = 5) -> list[Row]:
+    """Every remedy of every paste, with its features and whether it was right."""
+    from .calibration import FEATURES
+
+    rows: list[Row] = []
+    for number, case in enumerate(cases):
+        expected = set(case.expect)
+        remedies = diagnoser.diagnose(case.text, top=top).remedies
+        for position, remedy in enumerate(remedies, 1):
+            values = tuple(remedy.features.get(name, 0.0) for name in FEATURES)
+            right = remedy.entry.id in expected or remedy.entry.source in expected
+            rows.append(Row(number, position, values, right, bool(expected)))
+        if not remedies:
+            rows.append(Row(number, 0, (0.0,) * len(FEATURES), False, bool(expected)))
+    return rows

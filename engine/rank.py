@@ -60,6 +60,15 @@ def product_mismatch(facts: Facts, entry: Entry, generic: frozenset[str] = froze
     return bool(pasted and covered) and not pasted & covered
 
 
+# Below this share of its title or best message in the paste, search cannot confirm an entry.
+MIN_ENTRY_COVERAGE = 0.1
+
+
+def _foreign(candidate: Evidence) -> bool:
+    hit = candidate.search_hit
+    return hit is None or hit.entry_coverage < MIN_ENTRY_COVERAGE
+
+
 def fuse(
     rule_hits: list[RuleHit],
     search_hits: list[SearchHit],
@@ -109,8 +118,9 @@ def fuse(
     for candidate in candidates[: max(top, 3)]:
         values = features(candidate, candidates, facts)
         confidence = model.probability(values)
-        if candidate.event_mismatch and not candidate.rule_hits:
-            # the paste is about another event: search alone never confirms this entry
+        if not candidate.rule_hits and (candidate.event_mismatch or _foreign(candidate)):
+            # search alone never confirms an entry about another event, nor one whose title
+            # and messages the paste holds nothing of (measured: 5 of 84 such answers right)
             confidence = min(confidence, model.threshold * EVENT_MISMATCH)
         remedies.append(
             Remedy(

@@ -118,7 +118,10 @@ def eval_cmd(cases_file, as_json, min_r1, min_confident, kb_dir, index_dir):
 
     Columns: R@1/R@3 recall at 1 and 3, MRR, A@1 recall at 1 counting any entry of the expected
     entry's source article, conf the share of covered pastes answered confidently, neg the
-    uncovered pastes, flagged the share of them answered "not confident".
+    uncovered pastes, flagged the share of them answered "not confident". Then the share of
+    confident answers that are right, and the reliability table: the first answers in ten
+    bins of confidence, each bin's mean confidence against how often it was right, and the
+    expected calibration error.
 
     Exit code: 0; 1 when a figure is under its --min-r1 / --min-confident threshold; 2 on bad
     input (a malformed case file, a missing KB).
@@ -126,11 +129,19 @@ def eval_cmd(cases_file, as_json, min_r1, min_confident, kb_dir, index_dir):
     from engine.evaluate import evaluate, read_cases
 
     cases = read_cases(cases_file)
-    report = evaluate(open_kb(kb_dir, index_dir), cases).to_dict()
+    result = evaluate(open_kb(kb_dir, index_dir), cases)
+    report = result.to_dict()
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_report(report)
+        right = report["confident_right"]
+        click.echo(
+            "\nconfident answers that are right: "
+            + ("none confident" if right is None else f"{right:.3f}")
+        )
+        click.echo("reliability of the first answer (confidence vs. how often it was right):")
+        click.echo(result.reliability.render())
     short = under_thresholds(report["overall"], min_r1, min_confident)
     for line in short:
         click.echo(f"below the threshold: {line}", err=True)

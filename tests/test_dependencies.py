@@ -29,9 +29,10 @@ LOCAL = {
     "triagehelpers",
     "scenarios",
 }
-# Imported only to compare, behind an ImportError that says how to install it:
-# python-evtx in `bench/triage_bench.py --compare-python-evtx`.
-OPTIONAL = {"Evtx"}
+# Imported only where an optional job needs them, each declared in an extra:
+# python-evtx in `bench/triage_bench.py --compare-python-evtx` (an ImportError says how to
+# install it); scikit-learn when the confidence model is fitted again (`.[calibrate]`).
+OPTIONAL = {"Evtx", "sklearn"}
 
 
 def imported(folder: str) -> set[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from ..entry import Entry, Signatures
+from ..errors import did_you_mean
 from ..glossary import Glossary
 from ..kb import GLOSSARY_FILE
 from ..normalise import normalise
@@ -68,45 +69,24 @@ class Probe:
 
 
 def check_rules(src: Source, glossary: Glossary, glossary_ok: bool) -> list[Probe]:
-    """Report rules that do not compile or are over-broad from their text; return the probes."""
+    """Report rules (the writer's and the generated ones) that do not compile or are
+    over-broad from their text; return the probes."""
     probes: list[Probe] = []
-    rules = src.front_matter.get("rules") if src.node is not None else None
-    names: dict[str, int] = {}
-    for index, spec in enumerate(rules if isinstance(rules, list) else ()):
-        where = src.where("rules", index)
-        label = rule_label(index, spec)
-        if spec is None or (isinstance(spec, dict) and not set(spec) - {"name", "weight"}):
-            kinds = ", ".join(k for k in LEAF_KINDS if k != "message")
-            src.add(where, f"{label} has no condition: give it one of {kinds}, message, all or any")
-            src.covered.add("rules")
-            continue
-        if not isinstance(spec, dict):
-            fix = f": write '- phrase: {spec}'" if isinstance(spec, str) else ""
-            src.add(
-                where,
-                f"{label} must be a mapping such as {{phrase: ...}}, not {describe(spec)}{fix}",
-            )
-            src.covered.add("rules")
-            continue
-        name = str(spec.get("name") or f"rule-{index + 1}")
-        if name in names:
-            src.add(
-                where,
-                f"{label}: the name '{name}' is already used by rule {names[name] + 1}; "
-                "give each rule its own name",
-            )
-        names.setdefault(name, index)
-        rule = _compile(src, spec, index, label, where, glossary)
-        if rule is None:
-            continue
-        if glossary_ok:
-            _check_products(src, rule, index, label, where, glossary)
-        problem = static_breadth(rule, label)
-        if problem:
-            src.add(where, problem)
-        else:
-            probes.append(Probe(src, label, where, rule=dict(spec)))
-    signatures = src.front_matter.get("signatures") if src.node is not None else None
+    front = src.front_matter if src.node is not None else {}
+    generated = front.get("generated_rules")
+    generated_names = (
+        {str(spec.get("name")) for spec in generated if isinstance(spec, dict) and spec.get("name")}
+        if isinstance(generated, list)
+        else set()
+    )
+    for key in ("rules", "generated_rules"):
+        specs = front.get(key)
+        names: dict[str, int] = {}
+        for index, spec in enumerate(specs if isinstance(specs, list) else ()):
+            probe = _check_one(src, key, index, spec, names, generated_names, glossary, glossary_ok)
+            if probe is not None:
+                probes.append(probe)
+    signatures = front.get("signatures")
     messages = signatures.get("messages") if isinstance(signatures, dict) else None
     for index, message in enumerate(messages if isinstance(messages, list) else ()):
         if isinstance(message, (str, int, float)) and str(message).strip():
@@ -117,31 +97,81 @@ def check_rules(src: Source, glossary: Glossary, glossary_ok: bool) -> list[Prob
     return probes
 
 
+def _check_one(
+    src, key, index, spec, names, generated_names, glossary, glossary_ok
+) -> Probe | None:
+    """One rule of *key* (``rules`` or ``generated_rules``): problems added, its probe back."""
+    where = src.where(key, index)
+    label = rule_label(index, spec, generated=key == "generated_rules")
+    switch_off = isinstance(spec, dict) and spec.get("disabled") is True
+    if key == "rules" and switch_off and not set(spec) - {"name", "disabled"}:
+        if str(spec.get("name")) not in generated_names:
+            src.add(
+                where,
+                f"{label} switches off a generated rule, but no generated rule is named "
+                f"'{spec.get('name')}'" + did_you_mean(str(spec.get("name")), generated_names),
+            )
+        return None
+    if spec is None or (isinstance(spec, dict) and not set(spec) - {"name", "weight", "disabled"}):
+        kinds = ", ".join(k for k in LEAF_KINDS if k != "message")
+        src.add(where, f"{label} has no condition: give it one of {kinds}, message, all or any")
+        src.covered.add(key)
+        return None
+    if not isinstance(spec, dict):
+        fix = f": write '- phrase: {spec}'" if isinstance(spec, str) else ""
+        src.add(
+            where,
+            f"{label} must be a mapping such as {{phrase: ...}}, not {describe(spec)}{fix}",
+        )
+        src.covered.add(key)
+        return None
+    name = str(spec.get("name") or f"rule-{index + 1}")
+    if name in names:
+        src.add(
+            where,
+            f"{label}: the name '{name}' is already used by rule {names[name] + 1}; "
+            "give each rule its own name",
+        )
+    names.setdefault(name, index)
+    rule = _compile(src, spec, index, label, where, glossary, key)
+    if rule is None:
+        return None
+    if glossary_ok:
+        _check_products(src, rule, index, label, where, glossary, key)
+    problem = static_breadth(rule, label)
+    if problem:
+        src.add(where, problem)
+        return None
+    return Probe(src, label, where, rule={k: v for k, v in spec.items() if k != "disabled"})
+
+
 def _leaf_where(
-    src: Source, index: int, kind: str, value: str, default: tuple[int, int]
+    src: Source, index: int, kind: str, value: str, default: tuple[int, int], key: str = "rules"
 ) -> tuple[int, int]:
-    node = find_leaf(node_at(src.node, ("rules", index)), kind, value)
+    node = find_leaf(node_at(src.node, (key, index)), kind, value)
     return src.position(node) if node is not None else default
 
 
-def _compile(src, spec, index, label, where, glossary: Glossary) -> Rule | None:
+def _compile(src, spec, index, label, where, glossary: Glossary, key: str = "rules") -> Rule | None:
     try:
         return parse_rule(spec, src.entry_id or PLACEHOLDER_ID, index, glossary.canonical_product)
     except RuleError as exc:
         # a bad regex is reported on its own line, anything else on the rule's
         regex = re.match(r"regex /(.*)/: ", str(exc), re.DOTALL)
-        at = _leaf_where(src, index, "regex", regex.group(1), where) if regex else where
+        at = _leaf_where(src, index, "regex", regex.group(1), where, key) if regex else where
         src.add(at, f"{label}: {exc}")
         return None
 
 
-def _check_products(src, rule: Rule, index, label, where, glossary: Glossary) -> None:
+def _check_products(
+    src, rule: Rule, index, label, where, glossary: Glossary, key: str = "rules"
+) -> None:
     names = {p.name for p in glossary.products}
     for leaf in leaves(rule):
         if leaf.kind == "product" and leaf.value not in names:
             nearest = glossary.nearest_product(str(leaf.value))
             src.add(
-                _leaf_where(src, index, "product", str(leaf.value), where),
+                _leaf_where(src, index, "product", str(leaf.value), where, key),
                 f"{label}: product '{leaf.value}' is not in {GLOSSARY_FILE}, so it never matches"
                 + (f" (did you mean '{nearest}'?)" if nearest else ""),
             )

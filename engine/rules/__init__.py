@@ -25,10 +25,12 @@ from .textmatch import TextMatcher
 __all__ = ["Leaf", "Rule", "RuleBook", "RuleError", "rule_label"]
 
 
-def rule_label(index: int, spec: Any) -> str:
-    """How messages name a writer's rule: ``rule 2 ('name')``, or ``rule 2`` without a name."""
+def rule_label(index: int, spec: Any, generated: bool = False) -> str:
+    """How messages name a rule: ``rule 2 ('name')``, ``rule 2`` without a name, ``generated
+    rule 1 ('auto-...')`` for one of ``generated_rules``."""
     name = spec.get("name") if isinstance(spec, dict) else None
-    return f"rule {index + 1} ('{name}')" if name not in (None, "") else f"rule {index + 1}"
+    kind = "generated rule" if generated else "rule"
+    return f"{kind} {index + 1} ('{name}')" if name not in (None, "") else f"{kind} {index + 1}"
 
 
 def _expression(leaf: Leaf) -> dict:
@@ -75,9 +77,11 @@ class RuleBook:
             self.rules.extend(rules)
             for error in errors:
                 index = error.rule_index or 0
-                line, col = entry.where(f"rules.{index}")
-                message = f"{rule_label(index, entry.rules[index])}: {error}"
-                self.errors.append(EntryError(entry.path, line, message, col, "rules"))
+                key = "generated_rules" if error.generated else "rules"
+                specs = entry.generated_rules if error.generated else entry.rules
+                line, col = entry.where(f"{key}.{index}")
+                message = f"{rule_label(index, specs[index], error.generated)}: {error}"
+                self.errors.append(EntryError(entry.path, line, message, col, key))
         self._alternatives = [
             _Alternative(rule, tuple(sorted(leaves, key=_selectivity)))
             for rule in self.rules
@@ -89,8 +93,20 @@ class RuleBook:
         texts.update((child.key, child) for group in self._anytext for child in group.value)
         self._text = TextMatcher(list(texts.values()))
         self._text_leaves = texts
+        # A conjunction of one test (every signature's rule, and most others) fires exactly
+        # when its fact is present: that needs no reasoning, only a lookup. durable_rules gets
+        # the conjunctions of two or more tests, which is where it earns its keep (and it costs
+        # ~14 KB of C memory per rule it holds).
+        self._single: dict[str, list[int]] = {}
+        compound: list[int] = []
+        for index, alt in enumerate(self._alternatives):
+            if len(alt.leaves) == 1:
+                self._single.setdefault(alt.leaves[0].key, []).append(index)
+            else:
+                compound.append(index)
+        self._compound = compound
         self._durable = DurableRules(
-            [tuple(leaf.key for leaf in alt.leaves) for alt in self._alternatives],
+            [tuple(leaf.key for leaf in self._alternatives[i].leaves) for i in compound],
             lambda key: _expression(leaves[key]),
         )
 
@@ -135,13 +151,18 @@ class RuleBook:
                     "via": child.key,
                 }
         wanted = self._durable.fact_keys
-        return {k: v for k, v in facts.items() if k in wanted}
+        return {k: v for k, v in facts.items() if k in wanted or k in self._single}
 
     def evaluate(self, normalised: Normalised) -> list[RuleHit]:
         """Every rule that fires on the paste, best first; one hit per (entry, rule)."""
         facts = self.facts_for(normalised)
         best: dict[tuple[str, str], RuleHit] = {}
-        for index, fired in self._durable.evaluate(facts):
+        fired_all = [
+            (index, (fact,)) for key, fact in facts.items() for index in self._single.get(key, ())
+        ]
+        compound = {k: v for k, v in facts.items() if k in self._durable.fact_keys}
+        fired_all += [(self._compound[i], found) for i, found in self._durable.evaluate(compound)]
+        for index, fired in fired_all:
             alt = self._alternatives[index]
             quality = min((fact.get("quality", 1.0) for fact in fired), default=1.0)
             size = max((fact.get("size", 0.0) for fact in fired), default=0.0)

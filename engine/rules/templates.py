@@ -17,21 +17,24 @@ looks up its own tokens and only the messages filed under one of them are scored
 ...     "processor is not compatible"), ("m2", "The cluster service failed to start")])
 >>> [(m.key, m.quality, m.size) for m in index.match("Hyper-V: The virtual machine 'SQL7' could not "
 ...     "start because the processor is not compatible.")]
-[('m1', 0.864, 0.583)]
+[('m1', 0.826, 0.583)]
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz.distance import Indel
 
 from ..hanzi import to_simplified
 from ..masking import mask
+from ..normalise import is_error_line
 from ..search.analysis import stem_word
 
 # A message counts as present from this quality on (share of its token weight, order-scaled).
@@ -40,6 +43,18 @@ MIN_QUALITY = 0.6
 KEY_TOKENS = 3
 # The window of the paste a message is looked for in: this many times the message's length.
 WINDOW_FACTOR = 1.6
+# How much a word inside the matched stretch that the message lacks counts against it, as a
+# share of the message's mean word weight.
+EXTRA_WEIGHT = 0.5
+# At most this many messages are found in one paste, within NEAR of the best one's quality
+# (a near-duplicate 0.3 behind the message the paste holds says nothing more about it).
+MAX_MATCHES = 8
+NEAR = 0.25
+# At most this many messages are scored exactly per paste (those whose words it holds most).
+MAX_SCORED = 16
+# A word in more than this share of the messages (and this many) does not file a message.
+COMMON_FILE_SHARE = 0.01
+COMMON_FILE_SIZE = 50
 # Words every message has: they still count for coverage, never for finding a message.
 _STOP = frozenset(
     [
@@ -96,14 +111,16 @@ def _stem(word: str) -> str:
     return stem_word(word)
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, masked: bool = False) -> list[str]:
     """Masked, folded tokens: stemmed English words, numbers, Chinese character pairs.
 
     Placeholders (<NAME>, <HOST>) are dropped: they stand for what differs between pastes.
+    *masked*: the text is a paste already masked and simplified by :mod:`engine.normalise`.
     """
-    masked, _ = mask(to_simplified(text))
+    if not masked:
+        text = mask(to_simplified(text))[0]
     out: list[str] = []
-    for match in _TOKEN.finditer(masked.casefold()):
+    for match in _TOKEN.finditer(text.casefold()):
         word = match.group(0)
         if word.startswith("<"):
             continue
@@ -117,6 +134,23 @@ def tokens(text: str) -> list[str]:
 
 # A message with this many different content words (or more) is as specific as they come.
 SPECIFIC_TOKENS = 12
+
+
+# A paste of more lines than this looks messages up by the words of its error lines only.
+SEED_LINES = 12
+
+
+def paste_tokens(masked: str) -> tuple[list[str], set[str] | None]:
+    """A masked paste's tokens, and the seeds candidate messages are looked up by: for a long
+    paste, the tokens of its error-bearing lines and their neighbours (a message may wrap onto
+    a line without an error word); None for a short one (all of it counts). Cut once."""
+    lines = masked.split("\n")
+    per_line = [tokens(line, masked=True) for line in lines]
+    flat = [t for line in per_line for t in line]
+    if len(lines) <= SEED_LINES:
+        return flat, None
+    keep = {j for i, line in enumerate(lines) if is_error_line(line) for j in (i - 1, i, i + 1)}
+    return flat, {t for i in keep if 0 <= i < len(lines) for t in per_line[i]}
 
 
 @dataclass(frozen=True)
@@ -133,6 +167,11 @@ class _Template:
     weights: dict[str, float]
     total: float
     share: float = 1.0  # of its message's token weight (a sentence of a longer message: less)
+    filed: int = 0  # under how many words it is filed
+
+    def weight_of(self, present) -> float:
+        """The weight of its words found among *present* (a set-like of paste tokens)."""
+        return sum(self.weights[t] for t in self.weights.keys() & present)
 
 
 # A message of several sentences is also found by one of them ("... The cluster resource could
@@ -179,9 +218,15 @@ class TemplateIndex:
             }
             index = len(self._templates)
             self._templates.append(_Template(key, toks, weights, sum(weights.values()), share))
-            filed = sorted((t for t in weights if t not in _STOP), key=lambda t: (df[t], t))
-            for token in filed[:KEY_TOKENS] or sorted(weights)[:KEY_TOKENS]:
+            # filed under its rarest words, but never under one most messages have ("failed")
+            # when a rarer one can find it: a paste then scores few candidates, at any size
+            common = max(COMMON_FILE_SIZE, n * COMMON_FILE_SHARE)
+            ranked = sorted((t for t in weights if t not in _STOP), key=lambda t: (df[t], t))
+            rare = [t for t in ranked if df[t] <= common]
+            filed = (rare or ranked or sorted(weights))[:KEY_TOKENS]
+            for token in filed:
                 self._files[token].append(index)
+            self._templates[index].filed = len(filed)
 
     def __len__(self) -> int:
         return len(self._templates)
@@ -190,15 +235,32 @@ class TemplateIndex:
         """The messages found in the paste *text*, each with its best quality."""
         return self.match_tokens(tokens(text))
 
-    def match_tokens(self, paste: list[str]) -> list[TemplateMatch]:
-        """The same, for a paste already cut by :func:`tokens` (vetting cuts its corpus once)."""
+    def match_tokens(self, paste: list[str], seeds: set[str] | None = None) -> list[TemplateMatch]:
+        """The same, for a paste already cut by :func:`tokens` (vetting cuts its corpus once).
+
+        *seeds*: the tokens candidate messages are looked up by (default: all of the paste's);
+        :func:`seed_tokens` gives those of its error lines, so log chatter finds nothing.
+        """
         best: dict[str, float] = {}
         sizes: dict[str, float] = {}
         positions: dict[str, list[int]] = defaultdict(list)
         for i, token in enumerate(paste):
             positions[token].append(i)
-        candidates = {i for t in positions for i in self._files.get(t, ())}
-        for index in candidates:
+        lookup = positions.keys() if seeds is None else seeds & positions.keys()
+        # how many of each message's filing words the paste has (counted in C)
+        filed_hits = Counter(chain.from_iterable(self._files.get(t, ()) for t in lookup))
+        present = positions.keys()
+        bounded: list[tuple[float, int]] = []
+        for index, count in filed_hits.items():
+            template = self._templates[index]
+            if count < min(2, template.filed):
+                continue  # its rarest words are not here: it cannot be this message
+            # an upper bound first (set operations in C): the paste's share of its weight
+            bound = template.weight_of(present) / template.total
+            if bound >= MIN_QUALITY:
+                bounded.append((bound, index))
+        # the messages that could match best, at most MAX_SCORED of them, are scored exactly
+        for _, index in heapq.nlargest(MAX_SCORED, bounded):
             template = self._templates[index]
             quality = _quality(template, paste, positions)
             if template.share < 1.0:
@@ -207,16 +269,22 @@ class TemplateIndex:
                 best[template.key] = quality
                 content = sum(1 for t in template.weights if t not in _STOP)
                 sizes[template.key] = min(1.0, content / SPECIFIC_TOKENS)
-        return [TemplateMatch(k, round(q, 3), round(sizes[k], 3)) for k, q in sorted(best.items())]
+        if not best:
+            return []
+        # a paste holds a few messages: the best ones, and the near misses close behind them
+        top = max(best.values())
+        kept = heapq.nlargest(MAX_MATCHES, ((q, k) for k, q in best.items() if q >= top - NEAR))
+        return [
+            TemplateMatch(k, round(q, 3), round(sizes[k], 3))
+            for q, k in sorted(kept, key=lambda x: x[1])
+        ]
 
 
 def _quality(template: _Template, paste: list[str], positions: dict[str, list[int]]) -> float:
     """Share of the template's token weight in the best window of the paste, order-scaled."""
-    hits = sorted((p, t) for t in template.weights if t in positions for p in positions[t])
+    hits = sorted((p, t) for t in template.weights.keys() & positions.keys() for p in positions[t])
     if not hits:
         return 0.0
-    if sum(template.weights[t] for t in {t for _, t in hits}) < MIN_QUALITY * template.total:
-        return 0.0  # even the whole paste does not hold enough of it
     span = max(len(template.tokens), int(len(template.tokens) * WINDOW_FACTOR))
     best_cover, best_start = 0.0, 0
     counts: dict[str, int] = defaultdict(int)
@@ -235,6 +303,12 @@ def _quality(template: _Template, paste: list[str], positions: dict[str, list[in
             left += 1
         if cover > best_cover:
             best_cover, best_start = cover, hits[left][0]
-    window = [t for t in paste[best_start : best_start + span] if t in template.weights]
+    inside = paste[best_start : best_start + span]
+    window = [t for t in inside if t in template.weights]
     order = Indel.normalized_similarity(template.tokens, window)
-    return (best_cover / template.total) * (0.8 + 0.2 * order)
+    # words inside the matched stretch that the message does not have ("start the selected"
+    # where it says "export"): a different message, not another wording of this one
+    last = max((i for i, t in enumerate(inside) if t in template.weights), default=-1)
+    mean = template.total / max(1, len(template.weights))
+    extra = sum(0.3 if t in _STOP else 1.0 for t in inside[: last + 1] if t not in template.weights)
+    return best_cover / (template.total + EXTRA_WEIGHT * mean * extra) * (0.8 + 0.2 * order)

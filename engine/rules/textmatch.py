@@ -21,7 +21,8 @@ import ahocorasick
 
 from .regex_safety import check_regex, required_literal
 from .spec import Leaf, fold_phrase
-from .templates import TemplateIndex, tokens
+from .templates import TemplateIndex
+from .templates import paste_tokens as cut_paste
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -124,11 +125,12 @@ class TextMatcher:
         found = {key for index in words for key, _ in self._payloads[index]}
         out = [TextMatch(key, 1.0) for key in sorted(found)]
         if len(self._templates):
-            if paste_tokens is None:
-                paste_tokens = tokens(unmasked)
+            seeds = None
+            if paste_tokens is None:  # normalise masked the paste already
+                paste_tokens, seeds = cut_paste(masked)
             out.extend(
                 TextMatch(m.key, m.quality, m.size)
-                for m in self._templates.match_tokens(paste_tokens)
+                for m in self._templates.match_tokens(paste_tokens, seeds)
             )
         for index in sorted(regexes):
             key, pattern = self._regexes[index]

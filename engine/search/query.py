@@ -88,15 +88,20 @@ def _line_terms(text: str, event_ids: set[str]) -> tuple[Counter, dict[str, floa
     return counts, factor
 
 
+@lru_cache(maxsize=20_000)
+def _gloss_terms(term: str) -> tuple[str, ...]:
+    """The index terms of a Chinese word's English glosses (analysed once per word)."""
+    return tuple(dict.fromkeys(word for gloss in english(term) for word in terms(gloss)))
+
+
 def _translated(term: str, idf) -> tuple[tuple[str, ...], float] | None:
     """The index terms of a Chinese word's English glosses, and their mean rarity; None when
     the dictionary has no gloss the index knows."""
     glosses: dict[str, float] = {}
-    for gloss in english(term):
-        for word in terms(gloss):
-            weight = idf(word)
-            if weight > 0:
-                glosses[word] = weight
+    for word in _gloss_terms(term):
+        weight = idf(word)
+        if weight > 0:
+            glosses[word] = weight
     if not glosses:
         return None
     return tuple(glosses), sum(glosses.values()) / len(glosses)
@@ -128,9 +133,9 @@ def paste_query(
         weights = {t: idf(t) for t in group_terms}
         known = tuple(t for t in group_terms if weights[t] > 0)
         present = [t for t in group_terms if t in counts]
-        grouped.update(present)
         if not known or not present:
-            continue
+            continue  # a group no entry holds: its words stay unknown words of the paste
+        grouped.update(present)
         line = max(factor[t] for t in present)
         weight = (
             max(weights.values()) * line * (1 + 0.2 * math.log(sum(counts[t] for t in present)))

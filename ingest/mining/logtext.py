@@ -44,7 +44,7 @@ _LEVEL = r"(?:INFO|INFORMATION|WARN|WARNING|ERR|ERROR|DBG|DEBUG|CRIT|CRITICAL|FA
 _LOG_PREFIXES = [
     # cluster.log: pid.tid::date-time LEVEL [COMPONENT] Resource type <name>:
     re.compile(
-        r"^\s*[0-9a-f]{8}\.[0-9a-f]{8}::(?:\S+\s+)?(?P<level>" + _LEVEL + r")\s+"
+        r"^\s*[0-9a-f]{8}\.[0-9a-f]{8}::\s*(?:\S+\s+)?(?P<level>" + _LEVEL + r")\s+"
         r"(?:\[[A-Z]{2,8}\]\s+)?(?:[A-Z][\w ]{1,40}?\s*(?:<[^>]*>|\S*)?\s*:\s+)?",
         re.IGNORECASE,
     ),

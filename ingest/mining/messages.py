@@ -212,12 +212,10 @@ def _from_error_block(block: Block) -> list[Message]:
     if kind == "event" or is_event_block(lines):
         fields = event_fields(lines)
         return [Message(s, "event") for s in _sentences(fields.description)]
-    if kind in ("continued", "message"):
-        origin = "continued" if kind == "continued" else "paragraph"
-        return [Message(line, origin) for line in join_wrapped(lines)]
-    origin = (
-        "after-lead-in" if kind == "after-lead-in" else ("log" if kind == "log" else block.kind)
-    )
+    origin = {"continued": "continued", "message": "paragraph", "log": "log"}.get(kind, kind)
+    if kind not in ("continued", "message", "log", "after-lead-in"):
+        origin = block.kind
+    # log lines are recognised whatever the block's shape (a quote of cluster.log lines)
     return _from_lines(lines, origin)
 
 

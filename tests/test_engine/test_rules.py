@@ -11,7 +11,7 @@ from engine.glossary import Glossary
 from engine.normalise import normalise
 from engine.rules import RuleBook, durable_engine
 from engine.rules.regex_safety import RegexRejected, check_regex, required_literal
-from engine.rules.spec import RuleError, parse_rule
+from engine.rules.spec import RuleError, entry_rules, parse_rule
 
 GLOSSARY = Glossary.from_data({"products": [{"name": "Hyper-V", "aliases": ["HyperV"]}]})
 
@@ -326,3 +326,71 @@ def test_a_rule_book_closes_cleanly_with_shards_that_never_saw_a_fact():
     assert fired(book, "Event ID 3000: widget 0 jammed") == {("e0", "rule-1")}
     book.close()
     assert book._durable._live == {}
+
+
+def test_a_writers_rule_replaces_the_generated_rule_of_its_name_and_can_switch_one_off():
+    generated = (
+        {
+            "name": "auto-key-phrases",
+            "weight": 0.8,
+            "all": [{"phrase": "port 3343"}, {"phrase": "netft.sys"}],
+        },
+        {
+            "name": "auto-event-1572-text",
+            "weight": 0.95,
+            "all": [{"event": 1572}, {"phrase": "port 3343"}],
+        },
+    )
+    entry = Entry(
+        id="join",
+        title="join",
+        generated_rules=generated,
+        rules=(
+            {"name": "auto-key-phrases", "weight": 0.6, "phrase": "port 3343"},  # the writer's
+            {"name": "auto-event-1572-text", "disabled": True},  # switched off
+        ),
+    )
+    rules, errors = entry_rules(entry)
+    by_name = {r.name: r for r in rules}
+    assert errors == [] and "auto-event-1572-text" not in by_name
+    assert (
+        by_name["auto-key-phrases"].kind == "writer" and by_name["auto-key-phrases"].weight == 0.6
+    )
+    untouched = entry_rules(Entry(id="join", title="join", generated_rules=generated))[0]
+    assert {r.name: r.kind for r in untouched if not r.implicit} == {
+        "auto-key-phrases": "generated",
+        "auto-event-1572-text": "generated",
+    }
+
+
+def test_rule_hits_say_what_kind_of_rule_fired_and_how_much_of_the_message_matched():
+    entry = Entry(
+        id="join",
+        title="join",
+        signatures=Signatures(
+            messages=(
+                "Node N1 failed to join the cluster because it could not send and receive failure detection network messages",
+            ),
+            events=(EventSignature(1572, "Microsoft-Windows-FailoverClustering"),),
+        ),
+        generated_rules=(
+            {
+                "name": "auto-event-1572-text",
+                "weight": 0.95,
+                "all": [{"event": 1572}, {"phrase": "failure detection"}],
+            },
+        ),
+    )
+    book = RuleBook([entry])
+    try:
+        hits = book.evaluate(
+            normalise(
+                "Event ID: 1572\nNode HV7 failed to join the cluster because it could not send and receive failure detection network messages"
+            )
+        )
+    finally:
+        book.close()
+    kinds = {h.kind for h in hits}
+    assert {"message", "event", "generated"} <= kinds
+    message = next(h for h in hits if h.kind == "message")
+    assert 0.9 <= message.quality <= 1.0 and message.size > 0.5

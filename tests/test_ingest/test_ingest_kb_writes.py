@@ -180,3 +180,28 @@ def test_large_feeds_prepared_on_a_process_pool_give_the_same_files(tmp_path):
     two, _ = run_ingest([feed], pooled, jobs=2)
     assert one.counts["new"] == two.counts["new"] == 300
     assert snapshot(serial) == snapshot(pooled)
+
+
+def test_reingesting_an_edited_entry_refreshes_only_its_generated_rules(kb_dir):
+    run_ingest([SEED_FEED], kb_dir)
+    path = kb_dir / "cluster-name-resource-failed-registeration-in-dns.md"
+    generated = path.read_text(encoding="utf-8")
+    assert "\ngenerated_rules:\n" in generated
+    # a writer adds a note and a rule of their own, and weakens a generated rule in place
+    edited = generated.replace("## Cause\n", "## Cause\n\nWRITER: check the CNO first.\n", 1)
+    edited = edited.replace("  weight: 0.95\n", "  weight: 0.3\n", 1)
+    edited = edited.replace(
+        "\nowner: ingest\n", "\nrules:\n- name: mine\n  event: 1196\nowner: ingest\n"
+    )
+    path.write_text(edited, encoding="utf-8")
+    result, lines = run_ingest([SEED_FEED], kb_dir)
+    after = path.read_text(encoding="utf-8")
+    assert any("its generated rules refreshed" in line for line in lines)
+    assert "WRITER: check the CNO first." in after and "- name: mine\n  event: 1196\n" in after
+    assert "  weight: 0.3\n" not in after and after.count("  weight: 0.95\n") == generated.count(
+        "  weight: 0.95\n"
+    )
+    # everything but the generated block is the writer's file, byte for byte
+    block = re.compile(r"^generated_rules:\n(?:[ -].*\n)*", re.MULTILINE)
+    assert block.sub("", after) == block.sub("", edited)
+    assert result.exit_code == 0

@@ -1,0 +1,74 @@
+"""The general Chinese-English dictionary (CC-CEDICT): a Chinese paste finds an English entry
+and an English paste a Chinese one, with words no glossary (built-in or the KB's) holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.diagnoser import Diagnoser
+from engine.entry import Entry
+from engine.glossary import builtin
+from engine.kb import render_entry
+from engine.search.dictionary import clean_senses, english, glosses_of
+
+ENGLISH = Entry(
+    id="fire-alarm",
+    title="The emergency generator did not start during the fire drill",
+    sections=(
+        ("Symptom", "The emergency generator did not start during the fire drill."),
+        ("Cause", "The fuel valve was closed."),
+        ("Fix", "1. Open the fuel valve."),
+    ),
+)
+CHINESE = Entry(
+    id="elevator",
+    title="电梯在地震演习时停止",
+    language="zh",
+    sections=(
+        ("Symptom", "电梯在地震演习时停止。"),
+        ("Cause", "原因不明。"),
+        ("Fix", "1. 联系维修人员。"),
+    ),
+)
+
+
+def test_words_of_this_test_are_in_no_glossary():
+    """Otherwise the glossary, not the dictionary, would be what the tests below show."""
+    glossary = builtin()
+    assert not glossary.groups_in("发电机 演习 电梯 地震 generator drill elevator earthquake")
+
+
+def test_glosses_are_cleaned_to_what_a_technical_text_would_say():
+    assert english("备份") == ("backup",)
+    assert "to " not in " ".join(english("迁移"))
+    assert clean_senses(["CL:個|个[ge4]", "surname Wang", "to migrate (data)", "to move"]) == [
+        "migrate",
+        "move",
+    ]
+
+
+def test_a_chinese_entry_is_indexed_with_its_english_glosses():
+    glosses = glosses_of(CHINESE.title, lambda run: ("电梯", "地震", "演习", "停止"))
+    assert {"elevator", "earthquake"} <= set(glosses.split())
+
+
+@pytest.fixture(scope="module")
+def diagnoser(tmp_path_factory):
+    kb = tmp_path_factory.mktemp("dict") / "kb"
+    kb.mkdir()
+    for entry in (ENGLISH, CHINESE):
+        (kb / f"{entry.id}.md").write_text(render_entry(entry), encoding="utf-8")
+    found = Diagnoser(kb, kb.parent / "index")
+    yield found
+    found.close()
+
+
+def test_a_chinese_paste_finds_the_english_entry_at_query_time(diagnoser):
+    diagnosis = diagnoser.diagnose("消防演习的时候应急发电机没有启动")
+    assert diagnosis.remedies[0].entry.id == "fire-alarm"
+    assert "发电机" in diagnosis.remedies[0].search_hit.matched_terms
+
+
+def test_an_english_paste_finds_the_chinese_entry_through_its_glosses(diagnoser):
+    diagnosis = diagnoser.diagnose("The elevator stopped during the earthquake drill")
+    assert diagnosis.remedies[0].entry.id == "elevator"
