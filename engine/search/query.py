@@ -21,11 +21,15 @@ from functools import lru_cache
 
 from ..glossary import Glossary
 from ..normalise import is_error_line
-from .analysis import terms
+from .analysis import term_pairs, terms
 from .dictionary import english
 from .stats import TermStats
 
 MAX_CONCEPTS = 14
+# Pairs of consecutive terms ("virtual adapter") the index knows, on top of the concepts; a
+# pair restates two words already counted, so it weighs this share of its rarity.
+MAX_PAIRS = 6
+PAIR_FACTOR = 0.5
 # A term found in more than this share of entries says little about which one fits, and its
 # long posting list is what makes a query slow; ignored once the KB has MIN_DOCS_FOR_DF entries.
 MAX_DF_SHARE = 0.15
@@ -70,6 +74,7 @@ class Concept:
     label: str
     terms: tuple[str, ...]  # empty for a word no entry contains
     weight: float
+    pair: bool = False  # two consecutive terms: scored, not shown (its words are)
 
 
 def _line_terms(text: str, event_ids: set[str]) -> tuple[Counter, dict[str, float]]:
@@ -162,4 +167,21 @@ def paste_query(
         elif not stats.df(term) and len(term) > 2:
             concepts[term] = Concept(term, (), unknown_weight * factor[term])
     ranked = sorted(concepts.values(), key=lambda c: (-c.weight, c.label))
-    return PasteQuery(ranked[:MAX_CONCEPTS], frozenset(all_terms))
+    return PasteQuery(ranked[:MAX_CONCEPTS] + _pairs(search_text, idf), frozenset(all_terms))
+
+
+def _pairs(search_text: str, idf) -> list[Concept]:
+    """The paste's strongest term pairs the index holds, as concepts of their own."""
+    found: dict[str, float] = {}
+    for line in search_text.split("\n"):
+        factor = 1.0 if is_error_line(line) else CHATTER_FACTOR
+        for pair in term_pairs(line):
+            weight = idf(pair) * factor * PAIR_FACTOR
+            if weight > found.get(pair, 0.0):
+                found[pair] = weight
+    best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:MAX_PAIRS]
+    return [
+        Concept(pair.replace("_", " "), (pair,), weight, pair=True)
+        for pair, weight in best
+        if weight > 0
+    ]
