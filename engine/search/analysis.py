@@ -454,9 +454,14 @@ def term_pairs(text: str) -> list[str]:
     """
     out: list[str] = []
     for line in text.split("\n"):
-        words = [t for t in terms(line) if _PAIR_WORD.match(t)]
-        out.extend(f"{a}_{b}" for a, b in itertools.pairwise(words) if a != b)
+        out.extend(pairs_of(terms(line)))
     return out
+
+
+def pairs_of(line_terms: list[str]) -> list[str]:
+    """The pairs of consecutive English terms in one line's terms (see :func:`term_pairs`)."""
+    words = [t for t in line_terms if _PAIR_WORD.match(t)]
+    return [f"{a}_{b}" for a, b in itertools.pairwise(words) if a != b]
 
 
 def terms(text: str) -> list[str]:
