@@ -54,6 +54,7 @@ FEATURES = (
     "events_explained",  # the paste names events and the entry is about one of them
     "event_mismatch",  # the paste names events, the entry others
     "codes_explained",  # share of the paste's error codes the entry names
+    "code_mismatch",  # the paste names error codes, the entry others
     "product_mismatch",  # the paste names other products than the entry's
     "language_match",  # paste and entry in the same language
     "question",  # the paste is a question, not an error
@@ -153,6 +154,7 @@ class Evidence:
     search_relative: float
     event_mismatch: bool
     product_mismatch: bool
+    code_mismatch: bool = False
 
 
 def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[str, float]:
@@ -208,6 +210,7 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
         "codes_explained": (
             len(set(facts.codes) & signature_codes) / len(facts.codes) if facts.codes else 0.0
         ),
+        "code_mismatch": 1.0 if item.code_mismatch else 0.0,
         "product_mismatch": 1.0 if item.product_mismatch else 0.0,
         "language_match": 1.0 if facts.language == item.entry.language else 0.0,
         "question": 1.0 if facts.question else 0.0,

@@ -28,6 +28,7 @@ RULE_SHARE = 0.7  # of the ranking score; search has the rest
 GUIDE_FACTOR = 0.8  # a paste of an error wants a remedy before a how-to (not so for questions)
 GUIDE_HOWTO = 1.2  # "how do I set up ...?" wants the how-to
 EVENT_MISMATCH = 0.25  # the paste's event is not one the entry is about
+CODE_MISMATCH = 0.5  # the paste's error codes are not the entry's
 
 
 def noisy_or(weights: Iterable[float]) -> float:
@@ -51,6 +52,13 @@ def event_mismatch(facts: Facts, entry: Entry) -> bool:
     if not facts.events or not entry.signatures.events:
         return False
     return not set(facts.event_ids) & {e.id for e in entry.signatures.events}
+
+
+def code_mismatch(facts: Facts, entry: Entry) -> bool:
+    """The paste names error codes, the entry others, and none are shared: another error."""
+    if not facts.codes or not entry.signatures.codes:
+        return False
+    return not set(facts.codes) & set(entry.signatures.codes)
 
 
 def product_mismatch(facts: Facts, entry: Entry, generic: frozenset[str] = frozenset()) -> bool:
@@ -100,6 +108,9 @@ def fuse(
         mismatch = event_mismatch(facts, entry)
         if mismatch:  # the paste is about another event: search alone must not rank it first
             s *= EVENT_MISMATCH
+        other_code = code_mismatch(facts, entry)
+        if other_code:  # another error code: less strongly (articles cite codes in passing)
+            s *= CODE_MISMATCH
         score = RULE_SHARE * (0.8 * strongest + 0.2 * combined) + (1 - RULE_SHARE) * s
         candidates.append(
             Evidence(
@@ -109,6 +120,7 @@ def fuse(
                 search_hit=search_hit,
                 search_relative=(search_hit.score / best) if search_hit and best > 0 else 0.0,
                 event_mismatch=mismatch,
+                code_mismatch=other_code,
                 product_mismatch=product_mismatch(facts, entry, generic_products),
             )
         )
@@ -118,9 +130,11 @@ def fuse(
     for candidate in candidates[: max(top, 3)]:
         values = features(candidate, candidates, facts)
         confidence = model.probability(values)
-        if not candidate.rule_hits and (candidate.event_mismatch or _foreign(candidate)):
-            # search alone never confirms an entry about another event, nor one whose title
-            # and messages the paste holds nothing of (measured: 5 of 84 such answers right)
+        if not candidate.rule_hits and (
+            candidate.event_mismatch or candidate.code_mismatch or _foreign(candidate)
+        ):
+            # search alone never confirms an entry about another event or error code, nor one
+            # whose title and messages the paste holds nothing of (measured: 5 of 84 right)
             confidence = min(confidence, model.threshold * EVENT_MISMATCH)
         remedies.append(
             Remedy(

@@ -92,7 +92,7 @@ class SearchIndex:
                     SearchHit(
                         entry_id=scorer.ids[scored.docnum],
                         score=scored.score,
-                        matched_terms=tuple(c.label for c in found),
+                        matched_terms=tuple(c.label for c in found if not c.pair),
                         coverage=sum(c.weight for c in found) / total,
                         entry_coverage=self._entry_coverage(scored.docnum, query.terms),
                     )

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from ..entry import Entry
 from ..errors import SearchIndexError
@@ -39,17 +39,20 @@ from .analysis import (
     cut_words,
     segmenter,
     segmenting_with,
+    term_pairs,
 )
 from .analysis import terms as analysis_terms
 from .dictionary import glosses_of
 
-SCHEMA_VERSION = 6  # 6: English glosses of Chinese entries
+SCHEMA_VERSION = 7  # 6: English glosses of Chinese entries; 7: term pairs
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
+# Pairs of consecutive English terms of the title and key text (see analysis.term_pairs).
+PAIRS_BOOST = 1.5
 # How much each field weighs in BM25F. The title and the key (signatures, symptom, products,
 # tags) say what the entry is about; the body (cause, fix, notes) talks about everything.
 # Three fields, each text analysed once: indexing cost is mostly analysis (measured).
-FIELD_BOOSTS = {"title": 3.0, "key": 2.0, "body": 0.8}
+FIELD_BOOSTS = {"title": 3.0, "key": 2.0, "body": 0.8, "pairs": PAIRS_BOOST}
 DEFAULT_INDEX_DIR = ".kb-index"
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -88,7 +91,9 @@ def make_schema() -> Schema:
     fields = {
         name: TEXT(analyzer=analyzer, field_boost=boost, phrase=False)
         for name, boost in FIELD_BOOSTS.items()
+        if name != "pairs"
     }
+    fields["pairs"] = KEYWORD(scorable=True, field_boost=PAIRS_BOOST)
     return Schema(id=ID(stored=True, unique=True), kind=ID(stored=True), core=STORED, **fields)
 
 
@@ -108,6 +113,9 @@ def entry_document(entry: Entry) -> dict[str, str]:
         "body": "\n".join([entry.cause, entry.fix, entry.section("Notes")]),
     }
     doc = {k: searchable(v) for k, v in doc.items() if v.strip()}
+    pairs = term_pairs("\n".join([doc.get("title", ""), doc.get("key", "")]))
+    if pairs:
+        doc["pairs"] = " ".join(pairs)
     doc["core"] = core_segments(entry)
     doc["id"] = entry.id
     doc["kind"] = entry.kind

@@ -21,11 +21,15 @@ from functools import lru_cache
 
 from ..glossary import Glossary
 from ..normalise import is_error_line
-from .analysis import terms
+from .analysis import pairs_of, terms
 from .dictionary import english
 from .stats import TermStats
 
 MAX_CONCEPTS = 14
+# Pairs of consecutive terms ("virtual adapter") the index knows, on top of the concepts; a
+# pair restates two words already counted, so it weighs this share of its rarity.
+MAX_PAIRS = 6
+PAIR_FACTOR = 0.5
 # A term found in more than this share of entries says little about which one fits, and its
 # long posting list is what makes a query slow; ignored once the KB has MIN_DOCS_FOR_DF entries.
 MAX_DF_SHARE = 0.15
@@ -70,22 +74,30 @@ class Concept:
     label: str
     terms: tuple[str, ...]  # empty for a word no entry contains
     weight: float
+    pair: bool = False  # two consecutive terms: scored, not shown (its words are)
 
 
-def _line_terms(text: str, event_ids: set[str]) -> tuple[Counter, dict[str, float]]:
-    """Term counts over the (searchable) paste, and each term's best line factor."""
+def _line_terms(
+    text: str, event_ids: set[str]
+) -> tuple[Counter, dict[str, float], dict[str, float]]:
+    """Term counts over the (searchable) paste, each term's best line factor, and each pair of
+    consecutive English terms with its best line factor (each line analysed once)."""
     counts: Counter = Counter()
     factor: dict[str, float] = {}
+    pairs: dict[str, float] = {}
     for line in text.split("\n"):
         weight = 1.0 if is_error_line(line) else CHATTER_FACTOR
-        for term in terms(line):
+        line_terms = terms(line)
+        for pair in pairs_of(line_terms):
+            pairs[pair] = max(weight, pairs.get(pair, 0.0))
+        for term in line_terms:
             if _DIGITS.match(term) and term not in event_ids:
                 continue  # numbers are counters and sizes unless they are the event ID
             if term in boilerplate() or term.startswith("microsoft-windows-"):
                 continue  # the provider is a fact (engine.facts), not words of the error
             counts[term] += 1
             factor[term] = max(weight, factor.get(term, 0.0))
-    return counts, factor
+    return counts, factor, pairs
 
 
 @lru_cache(maxsize=20_000)
@@ -121,7 +133,7 @@ def paste_query(
     def idf(term: str) -> float:
         return 0.0 if stats.df(term) > max_df else stats.idf(term)
 
-    counts, factor = _line_terms(search_text, {str(e) for e in event_ids})
+    counts, factor, pairs = _line_terms(search_text, {str(e) for e in event_ids})
     all_terms: set[str] = set(counts)
     concepts: dict[str, Concept] = {}
     grouped: set[str] = set()
@@ -162,4 +174,15 @@ def paste_query(
         elif not stats.df(term) and len(term) > 2:
             concepts[term] = Concept(term, (), unknown_weight * factor[term])
     ranked = sorted(concepts.values(), key=lambda c: (-c.weight, c.label))
-    return PasteQuery(ranked[:MAX_CONCEPTS], frozenset(all_terms))
+    return PasteQuery(ranked[:MAX_CONCEPTS] + _pairs(pairs, idf), frozenset(all_terms))
+
+
+def _pairs(pairs: dict[str, float], idf) -> list[Concept]:
+    """The paste's strongest term pairs the index holds, as concepts of their own."""
+    found = {pair: idf(pair) * factor * PAIR_FACTOR for pair, factor in pairs.items()}
+    best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:MAX_PAIRS]
+    return [
+        Concept(pair.replace("_", " "), (pair,), weight, pair=True)
+        for pair, weight in best
+        if weight > 0
+    ]
