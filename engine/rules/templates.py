@@ -32,6 +32,7 @@ from rapidfuzz.distance import Indel
 
 from ..hanzi import to_simplified
 from ..masking import mask
+from ..normalise import CUT_CHARS
 from ..search.analysis import stem_word
 
 # A message counts as present from this quality on (share of its token weight, order-scaled).
@@ -100,8 +101,10 @@ def tokens(text: str) -> list[str]:
     """Masked, folded tokens: stemmed English words, numbers, Chinese character pairs.
 
     Placeholders (<NAME>, <HOST>) are dropped: they stand for what differs between pastes.
+    At most :data:`engine.normalise.CUT_CHARS` characters are read: pastes arrive cut to that
+    already, and no message is as long.
     """
-    masked, _ = mask(to_simplified(text))
+    masked, _ = mask(to_simplified(text[:CUT_CHARS]))
     out: list[str] = []
     for match in _TOKEN.finditer(masked.casefold()):
         word = match.group(0)
