@@ -12,7 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.entry import Entry
@@ -54,13 +54,16 @@ def prepare_batch(
     pass (ingest.mining.rules.vetted_all), then build and render each entry."""
     split: list[tuple[Article, list, str] | Prepared] = []
     for article in articles:
+        notes: list[str] = []
         try:
-            drafts = split_article(article)
+            drafts = split_article(article, notes)
         except Exception as exc:  # noqa: BLE001 - a heuristic failing on odd input must not stop the run
             split.append(
                 Prepared(article, error=f"could not be split ({type(exc).__name__}: {exc})")
             )
             continue
+        if notes:  # parts left out: reported, and kept in the entries like a truncated body
+            article = replace(article, damage=article.damage + tuple(notes))
         if not drafts:
             split.append(Prepared(article, error="no article text"))
             continue

@@ -20,12 +20,13 @@ from pathlib import Path
 from engine.glossary import Glossary
 
 from .errors import SourceRejected
-from .feed import ParsedFeed, parse_feed
+from .feed import MAX_ITEM_BYTES, ParsedFeed, parse_feed
 from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch
 from .prepare import Prepared, default_jobs, prepare_all
 from .writer import KEPT_EDITED, KEPT_OWNED, NEW, REJECTED, UNCHANGED, UPDATED, KBWriter
 
 DROPPED = "dropped"  # mined signatures and generated rules left out by vetting
+DAMAGED = "damaged"  # items ingested from a truncated or partly undecodable text
 # progress(label, length) -> a context manager whose value has .update(n); None for quiet.
 ProgressFactory = Callable[[str, int], AbstractContextManager]
 
@@ -34,6 +35,7 @@ ProgressFactory = Callable[[str, int], AbstractContextManager]
 class IngestOptions:
     kb_dir: Path
     max_bytes: int = DEFAULT_MAX_BYTES
+    max_item_bytes: int = MAX_ITEM_BYTES
     timeout: float = DEFAULT_TIMEOUT
     dry_run: bool = False
     show_diff: bool = False
@@ -65,6 +67,12 @@ class IngestResult:
             + (
                 f"; {c[DROPPED]} mined signatures or rules dropped as over-broad"
                 if c[DROPPED]
+                else ""
+            )
+            + (
+                f"; {c[DAMAGED]} item(s) ingested from damaged or truncated text "
+                "(see ingest.problems in their entries)"
+                if c[DAMAGED]
                 else ""
             )
         )
@@ -117,7 +125,7 @@ def _read(source: str, options: IngestOptions, emit, result: IngestResult) -> Pa
                 **{k.lower(): v for k, v in options.response_headers.items()},
             }
             fetched = replace(fetched, headers=headers)
-        return parse_feed(fetched)
+        return parse_feed(fetched, options.max_item_bytes)
     except SourceRejected as exc:
         emit(f"{source}: rejected: {exc}")
         result.counts[REJECTED] += 1
@@ -157,8 +165,9 @@ def _store(source: str, item: Prepared, writer: KBWriter, emit, result: IngestRe
         emit(f"{label}: rejected: {item.error}")
         result.counts[REJECTED] += 1
         return 0
-    for problem in article.problems:
+    for problem in article.problems + article.damage:
         emit(f"{label}: recovered: {problem}")
+    result.counts[DAMAGED] += bool(article.damage)
     for note in item.dropped:
         emit(f"{label}: {note}")
     result.counts[DROPPED] += len(item.dropped)
