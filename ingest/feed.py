@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import feedparser
 
+from .encoding import repair_utf8
 from .errors import SourceRejected
 from .fetch import Fetched, human_size
 from .html import plain_text
@@ -107,6 +108,11 @@ def parse_feed(fetched: Fetched, max_item_bytes: int = MAX_ITEM_BYTES) -> Parsed
     data = fetched.data
     if not data.strip():
         raise SourceRejected("empty file" if fetched.url is None else "empty response")
+    # Invalid UTF-8 is replaced where it is; feedparser would decode the whole feed again in
+    # another charset and garble every clean item (ingest.encoding).
+    repaired = repair_utf8(data, fetched.headers)
+    if repaired is not None:
+        data = repaired.data
     # A stream, never the bytes themselves: feedparser would try bytes as a file name first.
     result = feedparser.parse(
         io.BytesIO(data),
@@ -127,6 +133,8 @@ def parse_feed(fetched: Fetched, max_item_bytes: int = MAX_ITEM_BYTES) -> Parsed
             False  # no Content-Type at all (a file, or a header replay without one): nothing wrong
         )
     reason = bozo_reason(exception) if bozo else None
+    if repaired is not None:
+        reason = f"{repaired.reason}; {reason}" if reason else repaired.reason
     if not version:
         # No RSS/Atom root: whatever feedparser scraped from it (an <item> in some other XML,
         # links in a web page) is not a feed's items.
@@ -136,7 +144,9 @@ def parse_feed(fetched: Fetched, max_item_bytes: int = MAX_ITEM_BYTES) -> Parsed
             f"not a feed ({reason})" if reason else "not a feed (no RSS or Atom root element)"
         )
     feed_title = plain_text(result.get("feed", {}).get("title", ""))
-    articles = [_article(i, e, max_item_bytes) for i, e in enumerate(entries, start=1)]
+    articles = [
+        _article(i, e, max_item_bytes, repaired is not None) for i, e in enumerate(entries, start=1)
+    ]
     return ParsedFeed(version=version, title=feed_title, articles=articles, recovered=reason)
 
 
@@ -189,7 +199,9 @@ def truncate_html(html: str, limit: int) -> tuple[str, str | None]:
     )
 
 
-def _article(index: int, entry, max_item_bytes: int = MAX_ITEM_BYTES) -> Article:
+def _article(
+    index: int, entry, max_item_bytes: int = MAX_ITEM_BYTES, repaired: bool = False
+) -> Article:
     raw_title = entry.get("title") or ""
     raw_link = entry.get("link") or ""
     whole_body, base = _content(entry)
@@ -214,6 +226,9 @@ def _article(index: int, entry, max_item_bytes: int = MAX_ITEM_BYTES) -> Article
     ).hexdigest()
     problems = () if link else ("no permalink",)
     damage = (truncated,) if truncated else ()
+    replaced = raw_title.count("\ufffd") + whole_body.count("\ufffd") if repaired else 0
+    if replaced:
+        damage += (f"invalid UTF-8: {replaced} character(s) shown as U+FFFD (\ufffd)",)
     return Article(
         index=index,
         guid=guid,
