@@ -8,8 +8,11 @@ feeds are prepared in-process: a pool costs more than it saves below a few hundr
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -94,9 +97,24 @@ def prepare_batch(
 
 # The worker side of the pool: the glossary is built once per worker process.
 _worker_state: dict[str, object] = {}
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _init_worker(kb_dir: str, source: str, feed: FeedStats) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have Linux kill this worker when the ingest process dies, kill -9 included: a worker
+    waits on its task queue, whose other end the dead parent can no longer close, and would
+    outlive it. Elsewhere only a normal end of the run stops the pool."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(1)
+
+
+def _init_worker(kb_dir: str, source: str, feed: FeedStats, parent: int) -> None:
+    _die_with_parent(parent)
     _worker_state["glossary"] = Glossary.load(Path(kb_dir))
     _worker_state["source"] = source
     _worker_state["feed"] = feed
@@ -124,7 +142,10 @@ def prepare_all(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker, initargs=(str(kb_dir), source, feed)
+        jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(str(kb_dir), source, feed, os.getpid()),
     ) as pool:
         for prepared in pool.map(_work, batches):
             yield from prepared

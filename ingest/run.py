@@ -5,7 +5,8 @@
 
 A source that cannot be read or is not a feed is *rejected* with one line and the run goes
 on with the next source. An item that cannot be turned into an entry is rejected on its own
-line; the other items of the feed still go through. The caller decides where lines go and
+line; the other items of the feed still go through. The caller decides where lines go (the
+report to *emit*, rejections to *error*: ``kb ingest`` prints them on stdout and stderr) and
 whether to show progress; this module never prints.
 """
 
@@ -92,21 +93,29 @@ def ingest(
     options: IngestOptions,
     emit: Callable[[str], None],
     progress: ProgressFactory | None = None,
+    error: Callable[[str], None] | None = None,
 ) -> IngestResult:
-    """Ingest every source into ``options.kb_dir``; report through *emit*."""
+    """Ingest every source into ``options.kb_dir``; report through *emit*, and each rejection
+    through *error* (*emit* when it is None)."""
     result = IngestResult()
+    reject = error or emit
     glossary = Glossary.load(options.kb_dir)
     writer = KBWriter.open(options.kb_dir, dry_run=options.dry_run, show_diff=options.show_diff)
+    if writer.removed:
+        emit(
+            f"{options.kb_dir}: removed {len(writer.removed)} temporary file(s) an interrupted "
+            "run left behind"
+        )
     try:
         for source in sources:
-            parsed = _read(source, options, emit, result)
+            parsed = _read(source, options, reject, result)
             if parsed is not None:
                 _ingest_feed(
                     source,
                     parsed,
                     writer,
                     glossary,
-                    emit,
+                    (emit, reject),
                     result,
                     progress or _quiet_progress,
                     options,
@@ -134,8 +143,9 @@ def _read(source: str, options: IngestOptions, emit, result: IngestResult) -> Pa
 
 
 def _ingest_feed(
-    source, parsed: ParsedFeed, writer: KBWriter, glossary, emit, result, progress, options
+    source, parsed: ParsedFeed, writer: KBWriter, glossary, streams, result, progress, options
 ) -> None:
+    emit, _reject = streams
     recovered = f" (recovered: {parsed.recovered})" if parsed.recovered else ""
     if not parsed.articles:
         emit(f"{source}: no items in this {parsed.version} feed{recovered}; nothing changed")
@@ -146,23 +156,24 @@ def _ingest_feed(
     prepared = prepare_all(parsed.articles, source, glossary, options.kb_dir, options.jobs)
     with progress(f"{source}", len(parsed.articles)) as bar:
         for item in prepared:
-            items_ok += _store(source, item, writer, emit, result)
+            items_ok += _store(source, item, writer, streams, result)
             bar.update(1)
     entries = sum(result.counts[k] for k in written) - entries_before
     line = f"{source}: {items_ok} of {len(parsed.articles)} items ingested ({entries} entries)"
     emit(line + recovered)
 
 
-def _store(source: str, item: Prepared, writer: KBWriter, emit, result: IngestResult) -> int:
+def _store(source: str, item: Prepared, writer: KBWriter, streams, result: IngestResult) -> int:
     """Write one prepared article's entries; 1 when it produced entries, 0 when rejected."""
+    emit, reject = streams
     article = item.article
     label = f"{source}: {article.label}"
     if writer.seen_in_this_run(article.guid, "main"):
-        emit(f"{label}: rejected: its guid repeats an item already ingested in this run")
+        reject(f"{label}: rejected: its guid repeats an item already ingested in this run")
         result.counts[REJECTED] += 1
         return 0
     if item.error is not None:
-        emit(f"{label}: rejected: {item.error}")
+        reject(f"{label}: rejected: {item.error}")
         result.counts[REJECTED] += 1
         return 0
     for problem in article.problems + article.damage:
@@ -175,7 +186,8 @@ def _store(source: str, item: Prepared, writer: KBWriter, emit, result: IngestRe
         outcome = writer.apply(entry, text)
         result.counts[outcome.status] += 1
         if outcome.status in (KEPT_EDITED, KEPT_OWNED, REJECTED):
-            emit(f"{outcome.path}: {outcome.status}: {outcome.reason}")
+            line = f"{outcome.path}: {outcome.status}: {outcome.reason}"
+            (reject if outcome.status == REJECTED else emit)(line)
         if outcome.diff:
             emit(outcome.diff.rstrip("\n"))
     return 1

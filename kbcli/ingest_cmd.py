@@ -93,7 +93,11 @@ def ingest_command(
         **{name: value for name, value in limits.items() if value is not None},
     )
     result = ingest(
-        sources, options, emit=click.echo, progress=_progress if _interactive() else None
+        sources,
+        options,
+        emit=click.echo,
+        progress=_progress if _interactive() else None,
+        error=lambda line: click.echo(line, err=True),  # rejections on stderr, as documented
     )
     prefix = "dry run, nothing written: " if dry_run else ""
     click.echo(prefix + result.summary())
