@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+KB = "import sys; from kbcli.main import cli; sys.exit(cli())"
 PASTE_SIZE = 1_000_000
 FEED_SIZE = 20 * 1024 * 1024 - 4096  # just under kb ingest's default --max-bytes
 
@@ -85,6 +86,7 @@ def paste_shapes(size: int) -> Iterator[tuple[str, str]]:
     yield f"{lines.count(chr(10)):,} short lines", lines
     yield "NFKC expansion", _fill("\ufdfa", size)  # one character, 18 once normalised
     yield "quoted names", _fill("'a' ", size)
+    yield "hyphenated names", _fill("a-", size - 8) + "@ x.com"  # e-mail and host masks
     yield "dotted names", _fill("a.", size)
     yield "deep path", "C:\\" + _fill("a\\", size - 3)
     yield "distinct IPs", _fill(lambda i: f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}", size, " ")
@@ -158,22 +160,34 @@ def _prose_html(size: int) -> str:
     )
 
 
+def _fitted(title: str, html_of: Callable[[int], str], size: int) -> bytes:
+    """A one-item feed of just under *size* bytes: escaping grows HTML by a shape-dependent
+    factor, so the body is sized, measured and sized again."""
+    body = size
+    for _ in range(4):
+        feed = _rss([(title, html_of(body))])
+        if size - 64 * 1024 <= len(feed) <= size:
+            break
+        body = int(body * (size - 32 * 1024) / len(feed))
+    return feed
+
+
 def feed_shapes(size: int) -> Iterator[tuple[str, Callable[[], bytes]]]:
-    """(name, feed builder): feeds of one huge item, each just under *size* bytes escaped."""
-    body = int(size / 1.25)  # html.escape grows article HTML by about a fifth
-    yield "single-item-article", lambda: _rss([("Huge article", _article_html(body))])
-    yield "single-item-prose", lambda: _rss([("Huge how-to", _prose_html(body))])
-    yield "single-item-nested-div", lambda: _rss([("Nested", _fill("<div>", size // 8))])
-    yield "single-item-one-token", lambda: _rss([("Token", "A" * (size - 1000))])
+    """(name, feed builder): feeds of one huge item, each just under *size* bytes."""
+    yield "single-item-article", lambda: _fitted("Huge article", _article_html, size)
+    yield "single-item-prose", lambda: _fitted("Huge how-to", _prose_html, size)
+    yield "single-item-nested-div", lambda: _fitted("Nested", lambda n: _fill("<div>x", n), size)
+    yield "single-item-one-token", lambda: _fitted("Token", lambda n: "A" * n, size)
 
 
 def _run_ingest(feed: Path, kb: Path, timeout: float, memory: int) -> tuple[float, int, str]:
     """Wall seconds, peak RSS in bytes and the last report line of one `kb ingest` process
     (run from the one-run process, whose address-space limit it inherits)."""
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    command = [str(Path(sys.executable).parent / "kb"), "ingest", str(feed), "--kb-dir", str(kb)]
+    # `kb ingest` of the tree this script is in (not whichever `kb` is installed)
+    command = [sys.executable, "-c", KB, "ingest", str(feed), "--kb-dir", str(kb)]
     started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         out, _ = proc.communicate(timeout=timeout)
         tail = out.decode("utf-8", "replace").strip().splitlines()[-1:] or ["(no output)"]
