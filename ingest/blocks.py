@@ -60,7 +60,8 @@ _MARKUP_CHARS = re.compile(r"[\[\]*`\\&<_]")
 def plain_inline(markdown: str) -> str:
     """The visible text of inline Markdown: links become their text, images vanish,
     emphasis markers and escapes are removed, entities decoded. Remembered for the last few
-    thousand lines: classifying, splitting and mining each read the same lines again."""
+    thousand lines: classifying, splitting and mining each read the same lines again
+    (:func:`ingest.prepare.prepare_batch` empties the cache for each batch of articles)."""
     if not _MARKUP_CHARS.search(markdown):
         return markdown
     text = _IMAGE.sub("", markdown)

@@ -37,8 +37,9 @@ from .urls import is_http_url, safe_url
 _HTML_PAGE = re.compile(rb"<\s*(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _WS = re.compile(r"\s+")
 
-# What one item may hold. Splitting and mining cost about 3 s per MB of article HTML; a real
-# article is rarely over 200 KB. `kb ingest --max-item-bytes` changes the body limit.
+# What one item may hold. Splitting and mining cost 3-10 s per MB of article HTML, depending
+# on its shape (bench/adversarial.py); a real article is rarely over 200 KB.
+# `kb ingest --max-item-bytes` changes the body limit.
 MAX_ITEM_BYTES = 1024 * 1024
 MAX_TITLE_CHARS = 1_000
 MAX_TAGS = 100

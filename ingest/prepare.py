@@ -21,6 +21,7 @@ from pathlib import Path
 from engine.entry import Entry
 from engine.glossary import Glossary
 
+from .blocks import plain_inline
 from .entries import build_entry, mine_draft, render_generated
 from .feed import Article
 from .ids import article_slug, entry_id
@@ -55,6 +56,9 @@ def prepare_batch(
 ) -> list[Prepared]:
     """Several articles at once: split and mine each, vet the whole batch's signatures in one
     pass (ingest.mining.rules.vetted_all), then build and render each entry."""
+    # plain_inline remembers lines for splitting and mining; one batch's lines at a time, so
+    # what it holds stays bounded by the batch (items are bounded by --max-item-bytes)
+    plain_inline.cache_clear()
     split: list[tuple[Article, list, str] | Prepared] = []
     for article in articles:
         notes: list[str] = []

@@ -178,7 +178,8 @@ def _store(source: str, item: Prepared, writer: KBWriter, streams, result: Inges
         return 0
     for problem in article.problems + article.damage:
         emit(f"{label}: recovered: {problem}")
-    result.counts[DAMAGED] += bool(article.damage)
+    if article.damage:
+        result.counts[DAMAGED] += 1
     for note in item.dropped:
         emit(f"{label}: {note}")
     result.counts[DROPPED] += len(item.dropped)
