@@ -45,7 +45,7 @@ FRONT_MATTER_KEYS = (
 SIGNATURE_KEYS = ("messages", "events", "codes", "phrases")
 # What an entry listing shows of each entry (GET /api/v1/entries).
 SUMMARY_KEYS = ("id", "title", "kind", "source", "products", "tags")
-INGEST_KEYS = ("feed", "guid", "part", "content_hash", "generated_hash")
+INGEST_KEYS = ("feed", "guid", "part", "content_hash", "generated_hash", "problems")
 
 
 @dataclass(frozen=True)

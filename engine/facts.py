@@ -15,11 +15,15 @@ Event IDs come in many shapes; these are the ones real logs and tickets use:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import lru_cache
 
 from .model import EventFact
 
 # "Event ID: 1196", "EventID 1196", "Event Id=1196", "event 1196", "事件 ID: 1196", "事件1196",
 # XML <EventID>1196</EventID>, PowerShell "Id : 1196" / "EventID : 1196", JSON "EventID": 1196.
+# Line-start patterns skip spaces and tabs only: "^\s*" also ran over the blank lines after
+# every line start, quadratic in a run of them (a code block of empty lines in an article).
 _EVENT_PATTERNS = [
     re.compile(
         r"(?:\bevent(?:\s*id)?|\beventid|\bevent[_ ]?code|事件\s*(?:ID|标识符|编号)?)"
@@ -27,14 +31,14 @@ _EVENT_PATTERNS = [
         re.IGNORECASE,
     ),
     re.compile(r"<EventID(?:\s[^>]*)?>\s*(\d{1,5})\s*</EventID>", re.IGNORECASE),
-    re.compile(r"^\s*Id\s*:\s*(\d{1,5})\s*$", re.MULTILINE),
+    re.compile(r"^[ \t]*Id[ \t]*:\s*(\d{1,5})\s*$", re.MULTILINE),
     re.compile(r"\"(?:EventID|Id)\"\s*:\s*(\d{1,5})\b", re.IGNORECASE),
     # "Microsoft-Windows-FailoverClustering 1196" / CSV "...FailoverClustering,1196,"
     re.compile(r"\bMicrosoft-Windows-[A-Za-z-]+[\s,;|]+(\d{3,5})\b"),
 ]
 _SOURCE_PATTERNS = [
     re.compile(
-        r"^\s*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)\s*[:=：]\s*(\S[^\r\n,;]*?)\s*(?:[,;].*)?$",
+        r"^[ \t]*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)[ \t]*[:=：]\s*(\S[^\r\n,;]*?)\s*(?:[,;].*)?$",
         re.IGNORECASE | re.MULTILINE,
     ),
     re.compile(r"<Provider\s+Name=['\"]([^'\"]+)['\"]", re.IGNORECASE),
@@ -87,6 +91,13 @@ def find_events(text: str) -> list[EventFact]:
     A paste usually holds one event, so every ID found takes the first source named in the
     paste; a paste with several sources keeps the one nearest before each ID.
     """
+    return list(_events(text))
+
+
+@lru_cache(maxsize=8)
+def _events(text: str) -> tuple[EventFact, ...]:
+    """:func:`find_events`, remembered for the last few texts: the ingester reads the events
+    of an article's whole text once for each of its parts."""
     sources = [
         (m.start(), m.group(1).strip().strip("\"'"))
         for p in _SOURCE_PATTERNS
@@ -102,12 +113,13 @@ def find_events(text: str) -> list[EventFact]:
                 ids.append((match.start(), value))
     ids.sort()
     events: dict[int, EventFact] = {}
+    positions = [p for p, _ in sources]
     for pos, value in ids:
-        before = [s for p, s in sources if p <= pos]
-        source = before[-1] if before else (sources[0][1] if sources else None)
+        before = bisect_right(positions, pos)  # sources named at or before this ID
+        source = sources[before - 1][1] if before else (sources[0][1] if sources else None)
         if value not in events or (events[value].source is None and source):
             events[value] = EventFact(value, source)
-    return list(events.values())
+    return tuple(events.values())
 
 
 def find_codes(text: str) -> list[str]:
@@ -135,7 +147,7 @@ def canonical_code(code: str) -> str:
 
 
 _QUESTION = re.compile(
-    r"[?？]\s*$|^\s*(?:how|what|why|when|where|which|who|can|could|is|are|does|do|should|"
+    r"[?？]\s*$|^[ \t]*(?:how|what|why|when|where|which|who|can|could|is|are|does|do|should|"
     r"will|would|any(?:one|body)?)\b|\b(?:how (?:do|can|to|should)|steps to|is there a way)\b"
     r"|如何|怎么|怎样|为什么|为何|是否|能否|可否|吗[？?]?\s*$",
     re.IGNORECASE | re.MULTILINE,

@@ -6,7 +6,9 @@ keeps the rare-but-meaningless tokens (a GUID is the rarest term there is) out o
 query. The values are kept, by kind, as facts.
 
 Order matters: longer and more specific shapes go first (a GUID before a hex number, an
-IPv6 address before a time, a URL before a host name).
+IPv6 address before a time, a URL before a host name). Names are bounded the way DNS bounds
+them (63 characters a label): an unbounded run tried from every word start was quadratic,
+and "a-a-a-..." in a paste took seconds.
 
 >>> mask("VM 'Win08R2Web' on node140.zzyddc.com (ID B577EECE-FCFE-4DF6-AE30-3C1D64EA471D)")[0]
 'VM <NAME> on <HOST> (ID <GUID>)'
@@ -40,7 +42,7 @@ _QUOTED = (
 # (kind, compiled pattern, placeholder). Kept as data: add a line to mask a new shape.
 MASKS: list[tuple[str, re.Pattern[str], str]] = [
     ("url", re.compile(r"\b(?:https?|ftp|file)://[^\s<>\"'\u201d\u2019]+", re.IGNORECASE), "<URL>"),
-    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), "<EMAIL>"),
+    ("email", re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+\b"), "<EMAIL>"),
     (
         "guid",
         re.compile(
@@ -99,7 +101,7 @@ MASKS: list[tuple[str, re.Pattern[str], str]] = [
         # Dotted names are candidates; only those ending in a top-level domain are hosts
         # (see _is_host): System.Management.Automation and netft.sys stay as they are.
         "host",
-        re.compile(r"\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+\b", re.IGNORECASE),
+        re.compile(r"\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})+\b", re.IGNORECASE),
         "<HOST>",
     ),
     ("name", re.compile(_QUOTED), "<NAME>"),
@@ -107,7 +109,8 @@ MASKS: list[tuple[str, re.Pattern[str], str]] = [
         # Machine-style names with letters, digits and a hyphen: W2K8-CL2, Win2008R2-2, SRV-SQL01
         "host",
         re.compile(
-            r"\b(?=[A-Za-z0-9-]{6,}\b)(?=[A-Za-z0-9-]*\d)[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9-]*[A-Za-z0-9]\b"
+            r"\b(?=[A-Za-z0-9-]{6,63}\b)(?=[A-Za-z0-9-]{0,62}\d)"
+            r"[A-Za-z][A-Za-z0-9]{0,62}-[A-Za-z0-9-]{0,62}[A-Za-z0-9]\b"
         ),
         "<HOST>",
     ),

@@ -63,7 +63,7 @@ class Normalised:
     """The paste after cleaning and masking, plus the facts found in it."""
 
     original_size: int
-    text: str  # cleaned, variable parts still in
+    text: str  # cleaned, variable parts still in (a long paste: its cut, see normalise)
     masked: str  # cleaned, variable parts replaced by <PLACEHOLDERS>
     focus: str  # the error-bearing lines of a long paste (the whole paste when short)
     facts: Facts

@@ -17,7 +17,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -31,10 +31,13 @@ _LEAD_SPACE = re.compile(r"^[\s\u00a0\u3000]+")
 
 # Inline Markdown -> plain text.
 _IMAGE = re.compile(r"\[image\]\([^)\s]*\)")
-_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+# A link starts at an unescaped "[" and its text holds no other one (escape_text escapes
+# them all): tried from every "[" of "[[[[...", the text ran to the end each time.
+_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _EMPHASIS = re.compile(r"(?<!\\)(\*\*|\*)(?=\S)(.+?)(?<=\S)(?<!\\)\1")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+# Fences of up to 16 backticks, spans of up to 2,000 characters: "````..." was cubic.
+_CODE_SPAN = re.compile(r"(`{1,16})(?!`)(.{1,2000}?)(?<!`)\1(?!`)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 _WS = re.compile(r"[ \t\u00a0]+")
 
@@ -53,9 +56,12 @@ def strip_emphasis(markdown: str) -> str:
 _MARKUP_CHARS = re.compile(r"[\[\]*`\\&<_]")
 
 
+@lru_cache(maxsize=4096)
 def plain_inline(markdown: str) -> str:
     """The visible text of inline Markdown: links become their text, images vanish,
-    emphasis markers and escapes are removed, entities decoded."""
+    emphasis markers and escapes are removed, entities decoded. Remembered for the last few
+    thousand lines: classifying, splitting and mining each read the same lines again
+    (:func:`ingest.prepare.prepare_batch` empties the cache for each batch of articles)."""
     if not _MARKUP_CHARS.search(markdown):
         return markdown
     text = _IMAGE.sub("", markdown)
@@ -161,16 +167,16 @@ def parse_blocks(markdown: str) -> list[Block]:
 
 
 def _flush(chunk: list[str], blocks: list[Block]) -> None:
-    if not chunk:
-        return
-    first = chunk[0]
-    heading = _HEADING.match(first)
-    if heading:
+    headings = 0  # heading lines at the top of the chunk, each a block of its own
+    while headings < len(chunk) and (heading := _HEADING.match(chunk[headings])):
         blocks.append(
             Block("heading", lines=[heading.group(2).strip()], level=len(heading.group(1)))
         )
-        _flush(chunk[1:], blocks)
+        headings += 1
+    chunk = chunk[headings:]
+    if not chunk:
         return
+    first = chunk[0]
     if all(line.lstrip().startswith(">") for line in chunk):
         inner = [re.sub(r"^\s*>\s?", "", line) for line in chunk]
         blocks.append(Block("quote", lines=[_clean_line(x) for x in inner if not _BLANK.match(x)]))
@@ -209,13 +215,13 @@ def _flush_para(lines: list[str], blocks: list[Block]) -> None:
         head = expanded[: numbered[0]]
         if head:
             blocks.append(Block("para", lines=head))
-        items: list[str] = []
+        items: list[list[str]] = []
         for line in expanded[numbered[0] :]:
             if _ORDERED.match(line) or _NUMBERED_PARA.match(line):
-                items.append(_strip_number(line))
+                items.append([_strip_number(line)])
             else:  # a note under the previous step
-                items[-1] += "\n" + line
-        blocks.append(Block("list", items=items, ordered=True, start=1))
+                items[-1].append(line)
+        blocks.append(Block("list", items=["\n".join(i) for i in items], ordered=True, start=1))
         return
     if len(expanded) == 1 and _NUMBERED_PARA.match(expanded[0]) and not _ORDERED.match(expanded[0]):
         number = _number_of(expanded[0])

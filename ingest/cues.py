@@ -186,7 +186,7 @@ _OPTION = re.compile(
 _LABEL_PREFIX = re.compile(
     r"^(?:(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[、.．)）]\s*)?[【\[(（]?\s*"
 )
-_LABEL_SUFFIX = re.compile(r"\s*[】\])）]")
+_LABEL_SUFFIX = re.compile(r"\s{0,8}[】\])）]")
 
 
 def _pattern(words: tuple[str, ...]) -> str:

@@ -100,6 +100,8 @@ def build_entry(
             "guid": article.guid,
             "part": draft.part,
             "content_hash": article.content_hash,
+            # what was lost from the article's text: a writer reviewing the entry must know
+            **({"problems": list(article.damage)} if article.damage else {}),
         },
         sections=tuple((name, defang(text)) for name, text in draft.sections),
     ), checked.dropped

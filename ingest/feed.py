@@ -11,7 +11,10 @@ What this module decides:
 - whether it was *recovered* (feedparser's ``bozo`` flag: not well-formed or wrongly
   encoded, but items were read) and the one-line reason;
 - each item's identity (guid, else link), its permalink (http/https only, and a guid only
-  when it is a permalink), its plain-text title, its HTML and its categories.
+  when it is a permalink), its plain-text title, its HTML and its categories;
+- how much of an item is read: a body over ``max_item_bytes`` is cut at a block boundary
+  and the item says so (:attr:`Article.damage`), so no later step ever reads more; titles,
+  guids and categories are bounded too.
 """
 
 from __future__ import annotations
@@ -25,13 +28,27 @@ from dataclasses import dataclass, field
 
 import feedparser
 
+from .encoding import repair_utf8
 from .errors import SourceRejected
-from .fetch import Fetched
+from .fetch import Fetched, human_size
 from .html import plain_text
 from .urls import is_http_url, safe_url
 
 _HTML_PAGE = re.compile(rb"<\s*(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+
+# What one item may hold. Splitting and mining cost 3-10 s per MB of article HTML, depending
+# on its shape (bench/adversarial.py); a real article is rarely over 200 KB.
+# `kb ingest --max-item-bytes` changes the body limit.
+MAX_ITEM_BYTES = 1024 * 1024
+MAX_TITLE_CHARS = 1_000
+MAX_TAGS = 100
+MAX_TAG_CHARS = 200
+MAX_GUID_CHARS = 2_000
+# Where a truncated body may end: after a paragraph, list item, cell, row, block or line break.
+_BLOCK_END = re.compile(
+    r"</(?:p|li|td|tr|table|div|pre|blockquote|h[1-6]|ul|ol|dl)\s*>|<br\s*/?>", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +64,9 @@ class Article:
     tags: tuple[str, ...]
     content_hash: str  # "sha256:..." of title + link + html as the feed gave them
     problems: tuple[str, ...] = ()  # e.g. "no permalink"
+    # What was lost or altered in the item's text ("body truncated: ...", "invalid UTF-8
+    # ..."): reported, and kept in each of its entries as ``ingest.problems``.
+    damage: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -81,11 +101,19 @@ def bozo_reason(exc: BaseException | None) -> str:
     return f"{name}: {text}"[:200] if text else name
 
 
-def parse_feed(fetched: Fetched) -> ParsedFeed:
-    """Parse *fetched*; raise :class:`SourceRejected` when it is not a feed."""
+def parse_feed(fetched: Fetched, max_item_bytes: int = MAX_ITEM_BYTES) -> ParsedFeed:
+    """Parse *fetched*; raise :class:`SourceRejected` when it is not a feed.
+
+    An item body over *max_item_bytes* of UTF-8 is truncated (see :func:`truncate_html`).
+    """
     data = fetched.data
     if not data.strip():
         raise SourceRejected("empty file" if fetched.url is None else "empty response")
+    # Invalid UTF-8 is replaced where it is; feedparser would decode the whole feed again in
+    # another charset and garble every clean item (ingest.encoding).
+    repaired = repair_utf8(data, fetched.headers)
+    if repaired is not None:
+        data = repaired.data
     # A stream, never the bytes themselves: feedparser would try bytes as a file name first.
     result = feedparser.parse(
         io.BytesIO(data),
@@ -106,6 +134,8 @@ def parse_feed(fetched: Fetched) -> ParsedFeed:
             False  # no Content-Type at all (a file, or a header replay without one): nothing wrong
         )
     reason = bozo_reason(exception) if bozo else None
+    if repaired is not None:
+        reason = f"{repaired.reason}; {reason}" if reason else repaired.reason
     if not version:
         # No RSS/Atom root: whatever feedparser scraped from it (an <item> in some other XML,
         # links in a web page) is not a feed's items.
@@ -115,7 +145,9 @@ def parse_feed(fetched: Fetched) -> ParsedFeed:
             f"not a feed ({reason})" if reason else "not a feed (no RSS or Atom root element)"
         )
     feed_title = plain_text(result.get("feed", {}).get("title", ""))
-    articles = [_article(i, e) for i, e in enumerate(entries, start=1)]
+    articles = [
+        _article(i, e, max_item_bytes, repaired is not None) for i, e in enumerate(entries, start=1)
+    ]
     return ParsedFeed(version=version, title=feed_title, articles=articles, recovered=reason)
 
 
@@ -144,29 +176,60 @@ def _content(entry) -> tuple[str, str | None]:
     return value, base if is_http_url(base) else None
 
 
-def _article(index: int, entry) -> Article:
+def truncate_html(html: str, limit: int) -> tuple[str, str | None]:
+    """*html* cut to at most *limit* bytes of UTF-8, and a note saying so (None: not cut).
+
+    The cut ends after the last paragraph, list item or line break in the last quarter of what
+    fits, else before a tag it would split: the entry ends on whole sentences where it can.
+    """
+    if len(html) * 4 <= limit:  # UTF-8 takes at most four bytes a character
+        return html, None
+    data = html.encode("utf-8", "surrogatepass")
+    if len(data) <= limit:
+        return html, None
+    cut = data[:limit].decode("utf-8", "ignore")
+    ends = [m.end() for m in _BLOCK_END.finditer(cut, len(cut) - len(cut) // 4)]
+    if ends:
+        cut = cut[: ends[-1]]
+    elif cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    kept = len(cut.encode("utf-8", "surrogatepass"))
+    return cut, (
+        f"body truncated: {human_size(len(data))} of HTML, the first {human_size(kept)} "
+        "ingested (the limit is --max-item-bytes)"
+    )
+
+
+def _article(
+    index: int, entry, max_item_bytes: int = MAX_ITEM_BYTES, repaired: bool = False
+) -> Article:
     raw_title = entry.get("title") or ""
     raw_link = entry.get("link") or ""
-    body, base = _content(entry)
-    title = plain_text(raw_title)
+    whole_body, base = _content(entry)
+    body, truncated = truncate_html(whole_body, max_item_bytes)
+    title = plain_text(raw_title[:MAX_TITLE_CHARS])
     # feedparser sets `link` from the guid only when the guid is a permalink
     # (isPermaLink not "false"); a guid that is merely an identifier never becomes a link.
     link = safe_url(raw_link, base)
     guid = (entry.get("id") or "").strip() or (raw_link.strip()) or ""
+    if len(guid) > MAX_GUID_CHARS:  # an identity, not a text: a digest of it says as much
+        guid = "urn:sha1:" + hashlib.sha1(guid.encode("utf-8", "surrogatepass")).hexdigest()
     if not guid:
-        guid = (
-            "urn:sha1:"
-            + hashlib.sha1((title + "\n" + body).encode("utf-8", "surrogatepass")).hexdigest()[:20]
-        )
+        whole = f"{title}\n{whole_body}".encode("utf-8", "surrogatepass")
+        guid = "urn:sha1:" + hashlib.sha1(whole).hexdigest()[:20]
     tags: dict[str, None] = {}
-    for tag in entry.get("tags") or []:
-        term = plain_text(tag.get("term") or tag.get("label") or "").lower()
+    for tag in (entry.get("tags") or [])[:MAX_TAGS]:
+        term = plain_text((tag.get("term") or tag.get("label") or "")[:MAX_TAG_CHARS]).lower()
         if term:
             tags.setdefault(term, None)
-    digest = hashlib.sha256(
-        f"{raw_title}\n{raw_link}\n{body}".encode("utf-8", "surrogatepass")
+    digest = hashlib.sha256(  # of the whole body: a change past the cut is a change
+        f"{raw_title}\n{raw_link}\n{whole_body}".encode("utf-8", "surrogatepass")
     ).hexdigest()
     problems = () if link else ("no permalink",)
+    damage = (truncated,) if truncated else ()
+    replaced = raw_title.count("\ufffd") + whole_body.count("\ufffd") if repaired else 0
+    if replaced:
+        damage += (f"invalid UTF-8: {replaced} character(s) shown as U+FFFD (\ufffd)",)
     return Article(
         index=index,
         guid=guid,
@@ -177,4 +240,5 @@ def _article(index: int, entry) -> Article:
         tags=tuple(tags),
         content_hash="sha256:" + digest,
         problems=problems,
+        damage=damage,
     )

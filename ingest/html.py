@@ -97,14 +97,65 @@ DROPPED_WITH_CONTENT = frozenset(
 _WS = re.compile(r"\s+")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 
+# Deeper nesting than any article has. nh3's HTML5 tree builder costs time quadratic in the
+# depth of open elements (1 MB of "<div>" would take minutes), and the Markdown converter
+# recurses once per level.
+MAX_NESTING = 64
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]{0,63})(?:[\s/][^<>]{0,2048})?>")
+_VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()  # noqa: SIM905
+)
+# Closed by the next element of the same name, as an HTML parser does ("<li>a<li>b").
+_SIBLINGS = frozenset("p li dt dd tr td th option thead tbody tfoot".split())  # noqa: SIM905
+
+
+def flatten_deep(html: str, max_depth: int = MAX_NESTING) -> str:
+    """*html* without the start tags that would open deeper than *max_depth* elements; their
+    text stays. One scan, and the text is rebuilt only when something is dropped.
+
+    >>> flatten_deep("<div>" * 4 + "text", max_depth=2)
+    '<div><div>text'
+    >>> flatten_deep("<ul><li>a<li>b</ul><p>c<p>d", max_depth=2)  # siblings do not nest
+    '<ul><li>a<li>b</ul><p>c<p>d'
+    """
+    if html.count("<") <= max_depth:
+        return html
+    open_tags: list[str] = []
+    dropped: list[tuple[int, int]] = []
+    for match in _TAG.finditer(html):
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _VOID or match.group(0).endswith("/>"):
+            continue
+        if closing:  # closes the nearest open element of that name, if it is near the top
+            for depth in range(len(open_tags) - 1, max(-1, len(open_tags) - 9), -1):
+                if open_tags[depth] == name:
+                    del open_tags[depth:]
+                    break
+            continue
+        if open_tags and name in _SIBLINGS and open_tags[-1] == name:
+            open_tags.pop()
+        if len(open_tags) >= max_depth:
+            dropped.append(match.span())
+            continue
+        open_tags.append(name)
+    if not dropped:
+        return html
+    kept, last = [], 0
+    for start, end in dropped:
+        kept.append(html[last:start])
+        last = end
+    kept.append(html[last:])
+    return "".join(kept)
+
 
 def sanitize(html: str) -> str:
     """Allow-listed HTML: the only tags left are structural ones, without attributes
-    except ``a[href]`` and ``img[src]`` with http(s) URLs."""
+    except ``a[href]`` and ``img[src]`` with http(s) URLs. Nesting deeper than
+    :data:`MAX_NESTING` is flattened first (:func:`flatten_deep`)."""
     if not html:
         return ""
     return nh3.clean(
-        html,
+        flatten_deep(html),
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},

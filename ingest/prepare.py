@@ -8,16 +8,20 @@ feeds are prepared in-process: a pool costs more than it saves below a few hundr
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.entry import Entry
 from engine.glossary import Glossary
 
+from .blocks import plain_inline
 from .entries import build_entry, mine_draft, render_generated
 from .feed import Article
 from .ids import article_slug, entry_id
@@ -52,15 +56,21 @@ def prepare_batch(
 ) -> list[Prepared]:
     """Several articles at once: split and mine each, vet the whole batch's signatures in one
     pass (ingest.mining.rules.vetted_all), then build and render each entry."""
+    # plain_inline remembers lines for splitting and mining; one batch's lines at a time, so
+    # what it holds stays bounded by the batch (items are bounded by --max-item-bytes)
+    plain_inline.cache_clear()
     split: list[tuple[Article, list, str] | Prepared] = []
     for article in articles:
+        notes: list[str] = []
         try:
-            drafts = split_article(article)
+            drafts = split_article(article, notes)
         except Exception as exc:  # noqa: BLE001 - a heuristic failing on odd input must not stop the run
             split.append(
                 Prepared(article, error=f"could not be split ({type(exc).__name__}: {exc})")
             )
             continue
+        if notes:  # parts left out: reported, and kept in the entries like a truncated body
+            article = replace(article, damage=article.damage + tuple(notes))
         if not drafts:
             split.append(Prepared(article, error="no article text"))
             continue
@@ -91,9 +101,24 @@ def prepare_batch(
 
 # The worker side of the pool: the glossary is built once per worker process.
 _worker_state: dict[str, object] = {}
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _init_worker(kb_dir: str, source: str, feed: FeedStats) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have Linux kill this worker when the ingest process dies, kill -9 included: a worker
+    waits on its task queue, whose other end the dead parent can no longer close, and would
+    outlive it. Elsewhere only a normal end of the run stops the pool."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(1)
+
+
+def _init_worker(kb_dir: str, source: str, feed: FeedStats, parent: int) -> None:
+    _die_with_parent(parent)
     _worker_state["glossary"] = Glossary.load(Path(kb_dir))
     _worker_state["source"] = source
     _worker_state["feed"] = feed
@@ -121,7 +146,10 @@ def prepare_all(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker, initargs=(str(kb_dir), source, feed)
+        jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(str(kb_dir), source, feed, os.getpid()),
     ) as pool:
         for prepared in pool.map(_work, batches):
             yield from prepared

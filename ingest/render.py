@@ -30,7 +30,10 @@ from .classify import (
     looks_like_command,
 )
 
-_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(((?:[^()\s]|\([^()\s]*\))+)\)|<(https?://[^>\s]+)>")
+# As ingest.blocks._LINK: an unescaped "[" starts a link, and its text holds no other one.
+_LINK = re.compile(
+    r"(?<!\\)\[((?:\\.|[^\[\]\\])*)\]\(((?:[^()\s]|\([^()\s]*\))+)\)|<(https?://[^>\s]+)>"
+)
 _IMAGE_EXT = re.compile(r"\.(?:png|jpe?g|gif|bmp|webp|svg)(?:[?#].*)?$", re.IGNORECASE)
 _SUB_ITEM = re.compile(r"^\s*(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]\s+|^\s*(?:[-*+]\s+|[•·]\s*)")
 

@@ -5,7 +5,8 @@
 
 A source that cannot be read or is not a feed is *rejected* with one line and the run goes
 on with the next source. An item that cannot be turned into an entry is rejected on its own
-line; the other items of the feed still go through. The caller decides where lines go and
+line; the other items of the feed still go through. The caller decides where lines go (the
+report to *emit*, rejections to *error*: ``kb ingest`` prints them on stdout and stderr) and
 whether to show progress; this module never prints.
 """
 
@@ -20,12 +21,13 @@ from pathlib import Path
 from engine.glossary import Glossary
 
 from .errors import SourceRejected
-from .feed import ParsedFeed, parse_feed
+from .feed import MAX_ITEM_BYTES, ParsedFeed, parse_feed
 from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch
 from .prepare import Prepared, default_jobs, prepare_all
 from .writer import KEPT_EDITED, KEPT_OWNED, NEW, REJECTED, UNCHANGED, UPDATED, KBWriter
 
 DROPPED = "dropped"  # mined signatures and generated rules left out by vetting
+DAMAGED = "damaged"  # items ingested from a truncated or partly undecodable text
 # progress(label, length) -> a context manager whose value has .update(n); None for quiet.
 ProgressFactory = Callable[[str, int], AbstractContextManager]
 
@@ -34,6 +36,7 @@ ProgressFactory = Callable[[str, int], AbstractContextManager]
 class IngestOptions:
     kb_dir: Path
     max_bytes: int = DEFAULT_MAX_BYTES
+    max_item_bytes: int = MAX_ITEM_BYTES
     timeout: float = DEFAULT_TIMEOUT
     dry_run: bool = False
     show_diff: bool = False
@@ -67,6 +70,12 @@ class IngestResult:
                 if c[DROPPED]
                 else ""
             )
+            + (
+                f"; {c[DAMAGED]} item(s) ingested from damaged or truncated text "
+                "(see ingest.problems in their entries)"
+                if c[DAMAGED]
+                else ""
+            )
         )
 
 
@@ -84,21 +93,29 @@ def ingest(
     options: IngestOptions,
     emit: Callable[[str], None],
     progress: ProgressFactory | None = None,
+    error: Callable[[str], None] | None = None,
 ) -> IngestResult:
-    """Ingest every source into ``options.kb_dir``; report through *emit*."""
+    """Ingest every source into ``options.kb_dir``; report through *emit*, and each rejection
+    through *error* (*emit* when it is None)."""
     result = IngestResult()
+    reject = error or emit
     glossary = Glossary.load(options.kb_dir)
     writer = KBWriter.open(options.kb_dir, dry_run=options.dry_run, show_diff=options.show_diff)
+    if writer.removed:
+        emit(
+            f"{options.kb_dir}: removed {len(writer.removed)} temporary file(s) an interrupted "
+            "run left behind"
+        )
     try:
         for source in sources:
-            parsed = _read(source, options, emit, result)
+            parsed = _read(source, options, reject, result)
             if parsed is not None:
                 _ingest_feed(
                     source,
                     parsed,
                     writer,
                     glossary,
-                    emit,
+                    (emit, reject),
                     result,
                     progress or _quiet_progress,
                     options,
@@ -117,7 +134,7 @@ def _read(source: str, options: IngestOptions, emit, result: IngestResult) -> Pa
                 **{k.lower(): v for k, v in options.response_headers.items()},
             }
             fetched = replace(fetched, headers=headers)
-        return parse_feed(fetched)
+        return parse_feed(fetched, options.max_item_bytes)
     except SourceRejected as exc:
         emit(f"{source}: rejected: {exc}")
         result.counts[REJECTED] += 1
@@ -126,8 +143,9 @@ def _read(source: str, options: IngestOptions, emit, result: IngestResult) -> Pa
 
 
 def _ingest_feed(
-    source, parsed: ParsedFeed, writer: KBWriter, glossary, emit, result, progress, options
+    source, parsed: ParsedFeed, writer: KBWriter, glossary, streams, result, progress, options
 ) -> None:
+    emit, _reject = streams
     recovered = f" (recovered: {parsed.recovered})" if parsed.recovered else ""
     if not parsed.articles:
         emit(f"{source}: no items in this {parsed.version} feed{recovered}; nothing changed")
@@ -138,27 +156,30 @@ def _ingest_feed(
     prepared = prepare_all(parsed.articles, source, glossary, options.kb_dir, options.jobs)
     with progress(f"{source}", len(parsed.articles)) as bar:
         for item in prepared:
-            items_ok += _store(source, item, writer, emit, result)
+            items_ok += _store(source, item, writer, streams, result)
             bar.update(1)
     entries = sum(result.counts[k] for k in written) - entries_before
     line = f"{source}: {items_ok} of {len(parsed.articles)} items ingested ({entries} entries)"
     emit(line + recovered)
 
 
-def _store(source: str, item: Prepared, writer: KBWriter, emit, result: IngestResult) -> int:
+def _store(source: str, item: Prepared, writer: KBWriter, streams, result: IngestResult) -> int:
     """Write one prepared article's entries; 1 when it produced entries, 0 when rejected."""
+    emit, reject = streams
     article = item.article
     label = f"{source}: {article.label}"
     if writer.seen_in_this_run(article.guid, "main"):
-        emit(f"{label}: rejected: its guid repeats an item already ingested in this run")
+        reject(f"{label}: rejected: its guid repeats an item already ingested in this run")
         result.counts[REJECTED] += 1
         return 0
     if item.error is not None:
-        emit(f"{label}: rejected: {item.error}")
+        reject(f"{label}: rejected: {item.error}")
         result.counts[REJECTED] += 1
         return 0
-    for problem in article.problems:
+    for problem in article.problems + article.damage:
         emit(f"{label}: recovered: {problem}")
+    if article.damage:
+        result.counts[DAMAGED] += 1
     for note in item.dropped:
         emit(f"{label}: {note}")
     result.counts[DROPPED] += len(item.dropped)
@@ -166,7 +187,8 @@ def _store(source: str, item: Prepared, writer: KBWriter, emit, result: IngestRe
         outcome = writer.apply(entry, text)
         result.counts[outcome.status] += 1
         if outcome.status in (KEPT_EDITED, KEPT_OWNED, REJECTED):
-            emit(f"{outcome.path}: {outcome.status}: {outcome.reason}")
+            line = f"{outcome.path}: {outcome.status}: {outcome.reason}"
+            (reject if outcome.status == REJECTED else emit)(line)
         if outcome.diff:
             emit(outcome.diff.rstrip("\n"))
     return 1

@@ -87,6 +87,9 @@ def segment(blocks: list[Block]) -> list[Segment]:
     """
     segments = [Segment("intro")]
     resume: Segment | None = None  # the segment an inline note interrupted
+    # the last segment that is not an inline note: what a note interrupts (looking back for
+    # it at every note was quadratic in the number of notes)
+    anchor = segments[0]
     for original in blocks:
         for block in _split_inner_cues(original):
             cue = cue_of_block(block)
@@ -105,23 +108,24 @@ def segment(blocks: list[Block]) -> list[Segment]:
                     segments.append(
                         Segment(resume.role, resume.label, [], resume.number, continued=True)
                     )
+                    anchor = _anchor(segments[-1], anchor)
                 resume = None
             if cue is not None and cue.role != "option":
                 segments.append(
                     Segment(cue.role, cue.label, _remainder(block, cue), cue.number, block)
                 )
                 if block.kind != "heading" and cue.label.lower() in INLINE_LABELS:
-                    resume = next(
-                        (
-                            x
-                            for x in reversed(segments[:-1])
-                            if x.label.lower() not in INLINE_LABELS
-                        ),
-                        segments[0],
-                    )
+                    resume = anchor
+                anchor = _anchor(segments[-1], anchor)
                 continue
             if label is not None and (block.kind == "heading" or len(block.lines) == 1):
                 segments.append(Segment("section", label, [], None, block))
+                anchor = _anchor(segments[-1], anchor)
                 continue
             segments[-1].blocks.append(block)
     return [s for s in segments if s.blocks or s.role != "intro" or s.heading is not None]
+
+
+def _anchor(segment: Segment, anchor: Segment) -> Segment:
+    """*segment* if a note can interrupt it (it is not an inline note itself), else *anchor*."""
+    return anchor if segment.label.lower() in INLINE_LABELS else segment

@@ -41,6 +41,9 @@ NO_FIX = "The article gives no remedy for this case; see the source article."
 MAX_MESSAGES = 12
 MAX_NOTES = 6
 MAX_REFERENCES = 12
+# Parts of one troubleshooting article: real ones have a handful of scenarios. Each part
+# reads the whole article's text for its events, so the parts of an article are bounded.
+MAX_PARTS = 50
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,11 @@ def classified(segments: list) -> list:
     return segments
 
 
-def split_article(article: Article) -> list[Draft]:
-    """The drafts an article yields; empty when it has no text."""
+def split_article(article: Article, notes: list[str] | None = None) -> list[Draft]:
+    """The drafts an article yields; empty when it has no text.
+
+    What had to be left out is added to *notes* ("120 parts; the first 50 ingested").
+    """
     blocks = article_blocks(article)
     segments = classified(segment(blocks))
     if all(b.role == DECORATION for s in segments for b in s.blocks):
@@ -82,7 +88,12 @@ def split_article(article: Article) -> list[Draft]:
     article_text = title + "\n" + "\n".join(b.text for b in blocks)
     if is_troubleshooting(segments, title):
         parts = troubleshooting_parts(segments)
-        drafts = [_part_draft(p, i, len(parts), title, article_text) for i, p in enumerate(parts)]
+        if len(parts) > MAX_PARTS and notes is not None:
+            notes.append(f"{len(parts)} parts; the first {MAX_PARTS} ingested")
+        drafts = [
+            _part_draft(p, i, len(parts), title, article_text)
+            for i, p in enumerate(parts[:MAX_PARTS])
+        ]
     else:
         drafts = [_guide_draft(segments, title, article_text)]
         drafts += [_statement_draft(s, title) for s in find_statements(segments)]

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from .blocks import Block, plain_inline, strip_emphasis
 from .classify import DECORATION, command_text
@@ -29,6 +31,11 @@ from .text import is_imperative, slugify, split_sentences
 
 MAX_STATEMENTS = 5
 MIN_SCORE = 5
+# How far past a statement its command or list is looked for (blocks), and how many of the
+# section's sentences before a troubleshooting procedure are its context: bounds that keep the
+# work per block constant in a guide of any length.
+LOOKAHEAD = 64
+MAX_CONTEXT = 50
 
 _F = re.IGNORECASE
 FEATURES: dict[str, tuple[int, re.Pattern[str]]] = {
@@ -111,7 +118,7 @@ _MORE_INFO = re.compile(
 )
 _REASON_CLAUSES = [
     re.compile(
-        r"(?:that['’]?s|thats|this is|it['’]?s)?\s*(?:probably |likely |most likely )?because (?:of )?(.+?)(?:[.。]|$)",
+        r"(?:that['’]?s|thats|this is|it['’]?s)?\s{0,8}(?:probably |likely |most likely )?because (?:of )?(.+?)(?:[.。]|$)",
         _F,
     ),
     re.compile(r"\bdue to (.+?)(?:[.。]|$)", _F),
@@ -137,7 +144,7 @@ _STOP = set(
         over after before because however otherwise probably like errors error one other
         """.split()  # noqa: SIM905 - a word list reads best as words
 )
-_CLAUSE_SPLIT = re.compile(r"\s*(?:—|–|--|;|；)\s*")
+_CLAUSE_SPLIT = re.compile(r"\s{0,8}(?:—|–|--|;|；)\s{0,8}")
 
 
 @dataclass
@@ -207,22 +214,32 @@ def _clauses(sentence: str) -> list[str]:
 
 
 def _units(segments: list[Segment]) -> list[tuple[Block, str, str, list[Block]]]:
-    """(block, its segment's role, its section label, the blocks after it in the section)."""
+    """(block, its segment's role, its section label, the next blocks in the section).
+
+    The next blocks are at most :data:`LOOKAHEAD` (a command, a list and what continues it):
+    the whole rest of the section, copied for every block, was quadratic in its length.
+    """
     section = ""
     flat: list[tuple[Block, str, str]] = []
     for segment in segments:
         if segment.role == "section" and not segment.continued:
             section = segment.label
         flat.extend((b, segment.role, section) for b in segment.blocks)
-    units = []
-    for i, (block, role, label) in enumerate(flat):
-        following = []
-        for b, _, lab in flat[i + 1 :]:
-            if lab != label:
-                break
-            following.append(b)
-        units.append((block, role, label, following))
-    return units
+    section_end = [0] * len(flat)  # where each block's section ends, from the back
+    end = len(flat)
+    for i in range(len(flat) - 1, -1, -1):
+        if i + 1 < len(flat) and flat[i + 1][2] != flat[i][2]:
+            end = i + 1
+        section_end[i] = end
+    return [
+        (
+            block,
+            role,
+            label,
+            [b for b, _, _ in flat[i + 1 : min(section_end[i], i + 1 + LOOKAHEAD)]],
+        )
+        for i, (block, role, label) in enumerate(flat)
+    ]
 
 
 def _reason(sentences: list[str]) -> list[str]:
@@ -333,11 +350,12 @@ def _plain_statement(
     if problems:
         first = problems[0].index
         statement.symptom = [_sentence(c.text) for c in problems]
+        problem_at = {c.index for c in problems}
         fixes = [
             c
             for c in clauses
             if c.remedy
-            and c not in problems
+            and c.index not in problem_at
             and (c.strong or c.index >= first or c.index == first - 1)
         ]
         # "NIC Teaming is not supported on iSCSI" is both: keep it as the symptom only.
@@ -397,12 +415,23 @@ def _list_items(blocks: list[Block]) -> tuple[list[Block], int]:
     return picked, span
 
 
+def _remedy_phrases(article: list[str]) -> list[str]:
+    """What the article says not to do ("... by not having ..."), as fix sentences, each once."""
+    found: dict[str, None] = {}
+    for sentence in article:
+        match = _REMEDY_PHRASE.search(plain_inline(sentence))
+        if match:
+            remedy = re.sub(r"^not ", "do not ", match.group(1).strip(), flags=re.IGNORECASE)
+            found.setdefault(_sentence(remedy), None)
+    return list(found)
+
+
 def _list_statement(
     block: Block,
     label: str,
     following: list[Block],
     position: int,
-    article: list[str],
+    remedies: Callable[[], list[str]],
     context: list[tuple[int, str]],
 ) -> Statement | None:
     plain = plain_inline(strip_emphasis(" ".join(block.lines)))
@@ -425,12 +454,7 @@ def _list_statement(
                     statement.symptom.append(sentence)
         statement.cause = [item.split("\n")[0] for item in items]
         statement.cause_is_list = True
-        for sentence in article:
-            match = _REMEDY_PHRASE.search(plain_inline(sentence))
-            if match:
-                remedy = re.sub(r"^not ", "do not ", match.group(1).strip(), flags=re.IGNORECASE)
-                if _sentence(remedy) not in statement.fix:
-                    statement.fix.append(_sentence(remedy))
+        statement.fix = list(remedies())
         if not statement.fix:
             statement.fix = ["Avoid the actions listed under Cause."]
         statement.key = plain_inline(items[0].split("\n")[0]).strip().rstrip(".")
@@ -465,29 +489,30 @@ def _related_commands(statement: Statement, commands: list[tuple[int, str, str]]
 def find_statements(segments: list[Segment]) -> list[Statement]:
     """The strongest troubleshooting statements of a guide, in article order."""
     units = _units(segments)
-    article = [
-        s
-        for b, _, _, _ in units
-        if b.kind == "para"
-        for s in split_sentences(strip_emphasis(" ".join(b.lines)))
-    ]
+
+    @cache
+    def remedies() -> list[str]:  # read from the whole article once, if a trouble list asks
+        article = [
+            s
+            for b, _, _, _ in units
+            if b.kind == "para"
+            for s in split_sentences(strip_emphasis(" ".join(b.lines)))
+        ]
+        return _remedy_phrases(article)
+
     commands: list[tuple[int, str, str]] = []
     found: list[Statement] = []
     used: set[int] = set()
     context: dict[str, list[tuple[int, str]]] = {}
+    lead_block: Block | None = None  # the last paragraph so far that is not a command
     for position, (block, role, label, following) in enumerate(units):
         command = command_text(block)
         if command is not None:
-            lead = next(
-                (
-                    plain_inline(strip_emphasis(b.lines[0]))
-                    for b, _, _, _ in reversed(units[:position])
-                    if b.kind == "para" and command_text(b) is None and b.role != DECORATION
-                ),
-                "",
-            )
+            lead = plain_inline(strip_emphasis(lead_block.lines[0])) if lead_block else ""
             commands.append((position, command, split_sentences(lead)[0] if lead else ""))
             continue
+        if block.kind == "para" and block.role != DECORATION:
+            lead_block = block
         if (
             position in used
             or block.kind not in ("para", "quote")
@@ -496,7 +521,9 @@ def find_statements(segments: list[Segment]) -> list[Statement]:
         ):
             continue
         section_context = context.setdefault(label, [])
-        statement = _list_statement(block, label, following, position, article, section_context)
+        statement = _list_statement(
+            block, label, following, position, remedies, section_context[-MAX_CONTEXT:]
+        )
         if statement is None:
             statement = _plain_statement(block, role, following, position)
         if statement is not None:
@@ -510,9 +537,9 @@ def find_statements(segments: list[Segment]) -> list[Statement]:
             )
     excluded = {p for s in found if s.kind == "procedure" for p in s.context_positions}
     found = [s for s in found if s.position not in excluded]
-    for statement in found:
-        _related_commands(statement, commands)
     best = sorted(found, key=lambda s: (-s.score, s.position))[:MAX_STATEMENTS]
+    for statement in best:  # the kept ones only: each looks back over every command
+        _related_commands(statement, commands)
     return sorted(best, key=lambda s: s.position)
 
 

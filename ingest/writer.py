@@ -18,18 +18,29 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engine.entry import Entry
 from engine.errors import EntryError
-from engine.kb import dump_yaml, entry_files, parse_entry, read_text, write_atomic
+from engine.kb import (
+    dump_yaml,
+    entry_files,
+    parse_entry,
+    read_text,
+    remove_stale_temp_files,
+    write_atomic,
+)
 
 from .entries import is_edited, render_generated
 from .ids import disambiguate
 
 WRITE_THREADS = 4
+# A temporary file of an atomic write untouched this long before a run starts was left by a
+# killed run (a write takes milliseconds); the next run removes it.
+STALE_TEMP_AGE = 60.0
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 KEPT_EDITED, KEPT_OWNED, REJECTED = "kept (edited)", "kept (owned)", "rejected"
 # Provenance of a file that no longer parses, so that it is still recognised as ours.
@@ -73,6 +84,8 @@ class KBWriter:
     _io: ThreadPoolExecutor | None = None
     _pending: list[Future] = field(default_factory=list)
     _written: set[Path] = field(default_factory=set)
+    # what a killed run left and this one removed (write_atomic's temporary files)
+    removed: list[Path] = field(default_factory=list)
 
     def _write(self, path: Path, text: str) -> None:
         if self.dry_run:
@@ -104,6 +117,9 @@ class KBWriter:
     def open(cls, kb_dir: Path, *, dry_run: bool = False, show_diff: bool = False) -> KBWriter:
         writer = cls(Path(kb_dir), dry_run=dry_run, show_diff=show_diff)
         if writer.kb_dir.is_dir():
+            if not dry_run:
+                cutoff = time.time() - STALE_TEMP_AGE
+                writer.removed = remove_stale_temp_files(writer.kb_dir, cutoff)
             writer._scan()
         return writer
 

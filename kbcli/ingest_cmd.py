@@ -13,7 +13,8 @@ import click
 
 from .options import kb_dir_option, resolve_kb_dir, user_errors
 
-DEFAULTS_HELP = {"--max-bytes": "20 MB", "--timeout": "20.0"}  # ingest.fetch's, as text
+# ingest.fetch's and ingest.feed's defaults, as text
+DEFAULTS_HELP = {"--max-bytes": "20 MB", "--max-item-bytes": "1 MB", "--timeout": "20.0"}
 
 
 class _Size(click.ParamType):
@@ -47,6 +48,12 @@ def _interactive() -> bool:
     show_default=DEFAULTS_HELP["--max-bytes"],
 )
 @click.option(
+    "--max-item-bytes",
+    type=_Size(),
+    help="Ingest at most this much of one item's HTML; a longer body is truncated and flagged.",
+    show_default=DEFAULTS_HELP["--max-item-bytes"],
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
     help="Seconds to wait for a URL.",
@@ -63,7 +70,9 @@ def _interactive() -> bool:
     "--show-diff", is_flag=True, help="Print a diff for each entry kept because it was edited."
 )
 @user_errors
-def ingest_command(sources, kb_dir, max_bytes, timeout, encoding, dry_run, show_diff):
+def ingest_command(
+    sources, kb_dir, max_bytes, max_item_bytes, timeout, encoding, dry_run, show_diff
+):
     """Turn RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 feeds into KB entries.
 
     SOURCE is a feed file or an http(s) URL. Each source is ingested or rejected with one
@@ -75,7 +84,7 @@ def ingest_command(sources, kb_dir, max_bytes, timeout, encoding, dry_run, show_
     from ingest.run import IngestOptions, ingest
 
     headers = {"content-type": f"application/xml; charset={encoding}"} if encoding else None
-    limits = {"max_bytes": max_bytes, "timeout": timeout}
+    limits = {"max_bytes": max_bytes, "max_item_bytes": max_item_bytes, "timeout": timeout}
     options = IngestOptions(
         kb_dir=resolve_kb_dir(kb_dir),
         dry_run=dry_run,
@@ -84,7 +93,11 @@ def ingest_command(sources, kb_dir, max_bytes, timeout, encoding, dry_run, show_
         **{name: value for name, value in limits.items() if value is not None},
     )
     result = ingest(
-        sources, options, emit=click.echo, progress=_progress if _interactive() else None
+        sources,
+        options,
+        emit=click.echo,
+        progress=_progress if _interactive() else None,
+        error=lambda line: click.echo(line, err=True),  # rejections on stderr, as documented
     )
     prefix = "dry run, nothing written: " if dry_run else ""
     click.echo(prefix + result.summary())

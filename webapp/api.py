@@ -11,6 +11,7 @@ from flask import Blueprint, jsonify, request
 from . import feedback
 from .errors import WebError
 from .kbstate import diagnoser
+from .requests import json_body
 from .views import DEFAULT_TOP, MAX_TOP, entry_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,7 +20,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def _json_body() -> dict:
     if not request.is_json:
         raise WebError(415, "unsupported_media_type", "Send the body as application/json.")
-    data = request.get_json(silent=True)
+    data = json_body()
     if data is None:
         raise WebError(400, "invalid_json", "The body is not valid JSON (UTF-8).")
     if not isinstance(data, dict):

@@ -16,6 +16,7 @@ from engine.errors import KBError
 from . import chatformat
 from .errors import WebError, from_engine
 from .kbstate import diagnoser
+from .requests import json_body
 from .security import verify_slack, verify_token
 from .views import entry_url
 
@@ -71,7 +72,7 @@ def slack():
 
 def _mattermost_payload() -> dict:
     if request.is_json:
-        data = request.get_json(silent=True)
+        data = json_body()
         if not isinstance(data, dict):
             raise WebError(400, "invalid_json", "The body is not a valid JSON object.")
         return {k: v if isinstance(v, str) else "" for k, v in data.items()}
@@ -81,11 +82,15 @@ def _mattermost_payload() -> dict:
 @bp.post("/mattermost")
 def mattermost():
     configured = _setting("MATTERMOST_TOKEN", "Mattermost")
+    header = request.headers.get("Authorization", "")
+    # Slash commands send "Authorization: Token <token>": checked before the body is parsed.
+    # Outgoing webhooks carry the token only in the body, which json_body bounds first.
+    if header[:6].lower() == "token " and not verify_token(configured, header[6:].strip()):
+        raise NOT_VERIFIED
     payload = _mattermost_payload()
     token = payload.get("token") or ""
-    header = request.headers.get("Authorization", "")
     if not token and header[:6].lower() == "token ":
-        token = header[6:].strip()  # slash commands also send "Authorization: Token <token>"
+        token = header[6:].strip()
     if not verify_token(configured, token):
         raise NOT_VERIFIED
     text = payload.get("text", "")

@@ -16,6 +16,7 @@ from engine.normalise import MAX_PASTE_BYTES
 from triage.limits import ENV_MAX_BYTES, Limits
 
 MB = 1024 * 1024
+MAX_JSON_DEPTH = 32  # our bodies are two levels deep, chat payloads three (webapp.requests)
 
 # key -> (environment variable or None, default, parser)
 SETTINGS: dict[str, tuple[str | None, Any, Any]] = {
@@ -25,6 +26,8 @@ SETTINGS: dict[str, tuple[str | None, Any, Any]] = {
     "KB_PUBLIC_URL": ("KB_PUBLIC_URL", None, str),
     "KB_MAX_PASTE_BYTES": ("KB_MAX_PASTE_BYTES", MAX_PASTE_BYTES, int),  # the engine's 1 MB
     "MAX_CONTENT_LENGTH": ("KB_MAX_CONTENT_LENGTH", 2 * MB, int),
+    # JSON bodies: arrays and objects at most this deep, checked before parsing
+    "KB_MAX_JSON_DEPTH": ("KB_MAX_JSON_DEPTH", MAX_JSON_DEPTH, int),
     # Log triage: the upload body limit of /triage and /api/v1/triage, and what one upload may
     # expand to once its archives are unpacked.
     "KB_TRIAGE_MAX_UPLOAD": ("KB_TRIAGE_MAX_UPLOAD", 100 * MB, int),

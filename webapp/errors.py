@@ -50,6 +50,10 @@ def wants_json() -> bool:
 
 
 def error_response(error: WebError):
+    if error.status < 500:  # one line per refused request; a client's mistake is no traceback
+        current_app.logger.info(
+            "refused %s %s: %d %s", request.method, request.path, error.status, error.code
+        )
     if wants_json():
         response = jsonify(error_body(error.code, error.message))
     else:

@@ -256,7 +256,10 @@ PATHS = {
                     "The diagnosis (results are the nearest entries even when not confident)",
                     "Diagnosis",
                 ),
-                "400": _error("Missing or empty text, bad JSON, wrong types, top out of 1..20"),
+                "400": _error(
+                    "Missing or empty text, bad JSON, JSON nested deeper than KB_MAX_JSON_DEPTH "
+                    "(json_too_deep), wrong types, top out of 1..20"
+                ),
                 "413": _error(
                     "Body over MAX_CONTENT_LENGTH (2 MB) or paste over KB_MAX_PASTE_BYTES"
                 ),
@@ -317,7 +320,7 @@ PATHS = {
             },
             "responses": {
                 "200": _json("Markdown reply", "MattermostReply"),
-                "400": _error("Bad JSON"),
+                "400": _error("Bad JSON, or nested deeper than KB_MAX_JSON_DEPTH (json_too_deep)"),
                 "401": _error("Token missing or wrong"),
                 "503": _error("MATTERMOST_TOKEN not set"),
                 **COMMON_API_ERRORS,

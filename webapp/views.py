@@ -19,6 +19,7 @@ from .config import human_bytes
 from .errors import WebError, from_engine
 from .kbstate import diagnoser
 from .render import highlight, markdown_html, safe_url
+from .requests import bounded_int
 
 bp = Blueprint("web", __name__)
 
@@ -61,9 +62,10 @@ def _form_top() -> int:
     raw = request.form.get("top", "").strip()
     if not raw:
         return DEFAULT_TOP
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOP:
+    top = bounded_int(raw, 3)
+    if top is None or not 1 <= top <= MAX_TOP:
         raise ValueError(f"'top' must be a whole number from 1 to {MAX_TOP}.")
-    return int(raw)
+    return top
 
 
 @bp.post("/diagnose")

@@ -26,7 +26,7 @@ from .fields import ID_PATTERN, ID_RULE
 from .files import GLOSSARY_FILE, MAX_ENTRY_BYTES, entry_files, read_text, require_folder
 from .folder import Changes, KBFolder, load_entries
 from .glossary_file import GlossaryFile, load_glossary, read_glossary_file
-from .render import dump_yaml, render_entry, write_atomic
+from .render import dump_yaml, remove_stale_temp_files, render_entry, write_atomic
 
 __all__ = [
     "FENCE",
@@ -48,6 +48,7 @@ __all__ = [
     "read_entry_file",
     "read_glossary_file",
     "read_text",
+    "remove_stale_temp_files",
     "render_entry",
     "require_folder",
     "write_atomic",

@@ -22,6 +22,7 @@ Retry.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -92,11 +93,16 @@ def render_entry(entry: Entry) -> str:
     return "".join(parts)
 
 
+# What write_atomic's temporary files are called: ".<entry>.md.<8 random characters>.tmp".
+_ENTRY_TEMP = re.compile(r"^\.[^/\\]+\.md\.[a-z0-9_]{8}\.tmp$")
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write *text* to *path* so that a crash leaves either the old file or the new one.
 
     The text goes to a temporary file in the same folder, is flushed to disk, then renamed
-    over the target (an atomic rename on POSIX and Windows).
+    over the target (an atomic rename on POSIX and Windows). A process killed in between
+    leaves the hidden temporary file; :func:`remove_stale_temp_files` removes it later.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,3 +119,26 @@ def write_atomic(path: Path, text: str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def remove_stale_temp_files(folder: Path, older_than: float) -> list[Path]:
+    """Remove the temporary files :func:`write_atomic` left in *folder* (an entry's, never
+    anything else) that were last written before *older_than* (a time.time() value): what a
+    killed run left behind. A write lives for milliseconds, so a caller passes its own start
+    minus a margin, and a concurrent writer's file is never taken. Returns what was removed."""
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not _ENTRY_TEMP.match(name):
+            continue
+        path = Path(folder) / name
+        try:
+            if path.is_file() and path.stat().st_mtime < older_than:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue  # gone already, or not ours to remove: leave it
+    return removed

@@ -34,7 +34,7 @@ from rapidfuzz.distance import Indel
 
 from ..hanzi import to_simplified
 from ..masking import mask
-from ..normalise import is_error_line
+from ..normalise import CUT_CHARS, is_error_line
 from ..search.analysis import stem_word
 
 # A message counts as present from this quality on (share of its token weight, order-scaled).
@@ -116,7 +116,10 @@ def tokens(text: str, masked: bool = False) -> list[str]:
 
     Placeholders (<NAME>, <HOST>) are dropped: they stand for what differs between pastes.
     *masked*: the text is a paste already masked and simplified by :mod:`engine.normalise`.
+    At most :data:`engine.normalise.CUT_CHARS` characters are read: pastes arrive cut to that
+    already, and no message is as long.
     """
+    text = text[:CUT_CHARS]
     if not masked:
         text = mask(to_simplified(text))[0]
     out: list[str] = []

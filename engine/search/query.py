@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..glossary import Glossary
-from ..normalise import is_error_line
+from ..normalise import CUT_CHARS, is_error_line
 from .analysis import pairs_of, terms
 from .dictionary import english
 from .stats import TermStats
@@ -125,8 +125,10 @@ def paste_query(
     """The concepts of a paste and its full term set (to judge how much of an entry it covers).
 
     *search_text* is the paste as :func:`searchable` makes it (masked, prose names kept);
-    *text* the unmasked paste, where glossary terms are looked for.
+    *text* the unmasked paste, where glossary terms are looked for. Both arrive cut by
+    :func:`engine.normalise.normalise`; the bound here holds for any other caller.
     """
+    search_text, text = search_text[:CUT_CHARS], text[:CUT_CHARS]
     n_docs = stats.n_docs
     max_df = n_docs * MAX_DF_SHARE if n_docs >= MIN_DOCS_FOR_DF else n_docs
 

@@ -30,7 +30,7 @@ from .phrases import feed_tokens, key_phrases
 
 __all__ = ["FeedStats", "Mined", "mine"]
 
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # not across "<": "<<<<..." must not rescan to the end
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ _LOG_PREFIXES = [
     ),
     # the same with the timestamp masked or dropped by the article: "*\* WARN [RES] ..."
     re.compile(
-        r"^\s*(?:[*\\\s]+)?(?P<level>" + _LEVEL + r")\s+\[[A-Z]{2,8}\]\s+"
+        r"^[*\\\s]*(?P<level>" + _LEVEL + r")\s+\[[A-Z]{2,8}\]\s+"
         r"(?:[A-Z][\w ]{1,40}?\s*(?:<[^>]*>|[^\s:]*)?\s*:\s+)?",
         re.IGNORECASE,
     ),
@@ -67,7 +67,8 @@ _LOG_PREFIXES = [
     ),
     # "DateTime [ERROR] ...", "[INFO] ..." (dcpromo.log and friends)
     re.compile(
-        r"^\s*(?:DateTime|<date>\s*<time>)?\s*\[(?P<level>" + _LEVEL + r")\]\s*", re.IGNORECASE
+        r"^\s*(?:(?:DateTime|<date>\s*<time>)\s*)?\[(?P<level>" + _LEVEL + r")\]\s*",
+        re.IGNORECASE,
     ),
 ]
 _LEVEL_NAMES = {

@@ -314,6 +314,9 @@ def _is_header(text: str) -> bool:
     )
 
 
+CANDIDATES_PER_MESSAGE = 8
+
+
 def mine_messages(blocks: list[Block], limit: int = MAX_MESSAGES) -> list[Message]:
     """The verbatim messages of *blocks* (a symptom), best sources first, each once."""
     found: dict[str, Message] = {}  # by masked, folded text: one message once
@@ -327,7 +330,9 @@ def mine_messages(blocks: list[Block], limit: int = MAX_MESSAGES) -> list[Messag
                 key = re.sub(r"\W+", " ", mask(text)[0].casefold()).strip()
                 found.setdefault(key, Message(text, candidate.origin))
     ranked = sorted(found.values(), key=lambda m: _ORIGIN_RANK.get(m.origin, 9))
-    return _drop_contained(ranked)[:limit]
+    # only the best few are compared with each other: every pair of a huge symptom's
+    # thousands of lines was quadratic
+    return _drop_contained(ranked[: limit * CANDIDATES_PER_MESSAGE])[:limit]
 
 
 _ORIGIN_RANK = {

@@ -35,6 +35,7 @@ _NUMBERED = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"[\"“]([A-Za-z][^\"”\n]{4,60})[\"”]")
+MAX_TOKEN_CHARS = 80
 # Acronyms and shapes every article in this field has: not a key to anything.
 COMMON = frozenset(
     [
@@ -149,6 +150,8 @@ def _candidates(text: str) -> list[str]:
         found.append(f"{match.group(1)} {match.group(2)}")
     for match in _IDENTIFIER.finditer(text):
         token = match.group(0)
+        if len(token) > MAX_TOKEN_CHARS:
+            continue  # no key phrase is that long, and _VALUE takes time quadratic in it
         if token.upper() in COMMON or re.fullmatch(r"0x[0-9a-fA-F]+", token):
             continue  # error codes are signatures of their own (codes)
         if _VALUE.fullmatch(token):

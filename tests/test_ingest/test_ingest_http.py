@@ -144,7 +144,7 @@ def test_timeout(server, kb_dir):
     result = run_cli(f"{server}/slow", "--kb-dir", str(kb_dir), "--timeout", "0.5")
     assert time.perf_counter() - started < 1.9
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0] == f"{server}/slow: rejected: timed out after 0.5 s"
+    assert result.stderr.splitlines()[0] == f"{server}/slow: rejected: timed out after 0.5 s"
 
 
 def test_timeout_covers_the_whole_download(server, kb_dir):

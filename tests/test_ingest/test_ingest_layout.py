@@ -34,10 +34,12 @@ def test_every_option_is_documented():
 
 
 def test_the_defaults_kb_ingest_shows_are_the_ingesters():
+    from ingest.feed import MAX_ITEM_BYTES
     from ingest.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, human_size
     from kbcli.ingest_cmd import DEFAULTS_HELP
 
     assert DEFAULTS_HELP == {
         "--max-bytes": human_size(DEFAULT_MAX_BYTES),
+        "--max-item-bytes": human_size(MAX_ITEM_BYTES),
         "--timeout": str(DEFAULT_TIMEOUT),
     }

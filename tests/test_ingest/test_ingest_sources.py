@@ -43,9 +43,9 @@ def test_non_feeds_are_rejected_in_one_line_and_change_nothing(
     path = _write(tmp_path, name, data)
     result = run_cli(str(path), "--kb-dir", str(seeded))
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{path}: rejected: {reason}")
-    assert lines[1:] == [SUMMARY_ZERO]
+    # the rejection on stderr, the summary on stdout (as the README says)
+    assert result.stderr.splitlines()[0].startswith(f"{path}: rejected: {reason}")
+    assert result.stdout.splitlines() == [SUMMARY_ZERO]
     assert snapshot(seeded) == before
 
 
@@ -69,19 +69,21 @@ def test_a_good_source_after_a_bad_one_is_still_ingested(kb_dir, tmp_path):
         str(bad), str(tmp_path / "missing.xml"), str(SEED_FEED), "--kb-dir", str(kb_dir)
     )
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
-    assert lines[0] == f"{bad}: rejected: empty file"
-    assert lines[1] == f"{tmp_path / 'missing.xml'}: rejected: no such file"
-    assert (
-        lines[-1] == "23 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 2 rejected"
-    )
+    assert result.stderr.splitlines() == [
+        f"{bad}: rejected: empty file",
+        f"{tmp_path / 'missing.xml'}: rejected: no such file",
+    ]
+    assert result.stdout.splitlines() == [
+        f"{SEED_FEED}: 10 of 10 items ingested (23 entries)",
+        "23 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 2 rejected",
+    ]
     assert len(read_kb(kb_dir)) == 23
 
 
 def test_size_cap_on_files_is_checked_before_reading(kb_dir):
     result = run_cli(str(SEED_FEED), "--kb-dir", str(kb_dir), "--max-bytes", "100KB")
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0] == (
+    assert result.stderr.splitlines()[0] == (
         f"{SEED_FEED}: rejected: too large (192 KB, the limit is 100 KB; raise it with --max-bytes)"
     )
     assert [p.name for p in kb_dir.iterdir()] == ["glossary.yaml"]
@@ -106,14 +108,14 @@ def test_urls_other_than_http_are_refused(kb_dir, url, scheme, no_network):
     result = run_cli(url, "--kb-dir", str(kb_dir))
     assert result.exit_code == 1
     assert (
-        result.stdout.splitlines()[0]
+        result.stderr.splitlines()[0]
         == f"{url}: rejected: '{scheme}:' URLs are not fetched; only http and https are"
     )
 
 
 def test_a_folder_is_not_a_feed(kb_dir, tmp_path):
     result = run_cli(str(tmp_path), "--kb-dir", str(kb_dir))
-    assert result.stdout.splitlines()[0] == f"{tmp_path}: rejected: is a folder, not a feed file"
+    assert result.stderr.splitlines()[0] == f"{tmp_path}: rejected: is a folder, not a feed file"
 
 
 def test_encoding_override(kb_dir, tmp_path):
