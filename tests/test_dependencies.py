@@ -27,6 +27,7 @@ LOCAL = {
     "build_eval",
     "logmaker",
     "triagehelpers",
+    "services",
 }
 # Imported only to compare, behind an ImportError that says how to install it:
 # python-evtx in `bench/triage_bench.py --compare-python-evtx`.

@@ -152,6 +152,23 @@ SCHEMAS = {
         url=URL,
         feedback=_object(solved=INTEGER, not_helpful=INTEGER),
     ),
+    "FeedbackRequest": _object(
+        ["entry", "solved"],
+        entry={"type": "string", "description": "The entry's id."},
+        solved={"type": "boolean"},
+        reason={"type": "string", "maxLength": 1000},
+        result={
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]{22,64}$",
+            "description": "The token of the stored result (/r/<token>) the vote is about.",
+        },
+    ),
+    "FeedbackReceipt": _object(
+        ["entry", "verdict", "feedback"],
+        entry=TEXT,
+        verdict=VERDICT,
+        feedback=_object(solved=INTEGER, not_helpful=INTEGER),
+    ),
     "Health": _object(status={"const": "ok"}, entries=INTEGER, broken_files=INTEGER),
     "SlackReply": _object(
         response_type={"const": "ephemeral"},
@@ -198,8 +215,8 @@ PATHS = {
                 _param(
                     "feedback",
                     "query",
-                    VERDICT,
-                    description="Show the thank-you note after feedback.",
+                    {"enum": ["thanks", "already"]},
+                    description="Show the note after a vote (counted, or counted before).",
                 ),
             ],
             "responses": {"200": _html("The entry"), "404": _html("Unknown id")},
@@ -218,10 +235,12 @@ PATHS = {
                 URLENCODED,
             ),
             "responses": {
-                "303": {"description": "Back to the entry page with a thank-you"},
+                "303": {"description": "Back to the entry page with a note"},
                 "400": _html("Bad verdict"),
                 "403": _html("Cross-site form"),
                 "404": _html("Unknown entry"),
+                "429": _html("Over KB_RATELIMIT_FEEDBACK (Retry-After)"),
+                "503": _html("The database is unreachable (Retry-After)"),
             },
         }
     },
@@ -277,6 +296,23 @@ PATHS = {
             "summary": "One entry, whole",
             "parameters": [ENTRY_ID],
             "responses": {"200": _json("The entry", "Entry"), **COMMON_API_ERRORS},
+        }
+    },
+    "/api/v1/feedback": {
+        "post": {
+            "summary": "Record whether an entry solved the problem (one vote per client per "
+            "result, or per entry per hour)",
+            "requestBody": {"required": True, **_form(_ref("FeedbackRequest"), "application/json")},
+            "responses": {
+                "201": _json("Counted; the entry's counts now", "FeedbackReceipt"),
+                "400": _error("Missing or wrong entry, solved, reason or result; bad JSON"),
+                "404": _error("Unknown entry (unknown_entry) or result (unknown_result)"),
+                "409": _error("This client already voted (already_counted)"),
+                "415": _error("Content type is not application/json"),
+                "429": _error("Over KB_RATELIMIT_FEEDBACK (Retry-After)"),
+                "503": _error("The database is unreachable (store_unavailable, Retry-After)"),
+                **COMMON_API_ERRORS,
+            },
         }
     },
     "/api/v1/slack": {

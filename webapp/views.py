@@ -24,6 +24,11 @@ bp = Blueprint("web", __name__)
 
 DEFAULT_TOP = 5
 MAX_TOP = 20
+# What the entry page says after a vote (?feedback=...).
+FEEDBACK_NOTES = {
+    "thanks": "Thank you: your feedback was recorded.",
+    "already": "You already gave feedback on this entry within the hour; it was counted once.",
+}
 
 
 def entry_url(entry_id: str) -> str:
@@ -162,15 +167,14 @@ def entry(entry_id: str):
         raise NotFound()
     sections = [(name, markdown_html(text)) for name, text in found.sections]
     see_also = [d.entries[i] for i in found.see_also if i in d.entries]
-    thanks = request.args.get("feedback") in feedback.VERDICTS
     return render_template(
         "entry.html",
         entry=found,
         sections=sections,
         see_also=see_also,
         source=safe_url(found.source),
-        counts=feedback.store().counts(found.id),
-        thanks=thanks,
+        counts=feedback.counts(found.id),
+        note=FEEDBACK_NOTES.get(request.args.get("feedback", "")),
         **_status(),
     )
 
@@ -183,8 +187,14 @@ def give_feedback():
         raise WebError(400, "bad_verdict", "Feedback must be 'solved' or 'not_helpful'.")
     if entry_id not in diagnoser().entries:
         raise WebError(404, "unknown_entry", "There is no entry with that id.")
-    feedback.store().add(entry_id, verdict, request.form.get("paste_sha256") or None)
-    target = url_for("web.entry", entry_id=entry_id, feedback=verdict, _anchor="feedback")
+    counted = feedback.store().add_feedback(
+        entry_id,
+        verdict,
+        voter=feedback.voter(),
+        paste_sha256=request.form.get("paste_sha256") or None,
+    )
+    note = "thanks" if counted else "already"
+    target = url_for("web.entry", entry_id=entry_id, feedback=note, _anchor="feedback")
     return redirect(target, code=303)
 
 

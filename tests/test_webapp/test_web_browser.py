@@ -101,7 +101,7 @@ def test_the_1196_paste_finds_its_remedy_first(browser, served_small_kb):
     # "Solved it" without JavaScript: a plain form post, then back to the entry with thanks
     with page.expect_navigation():
         page.locator("ol.results article").first.locator("button[value=solved]").click()
-    assert "/kb/dns-signature?feedback=solved" in page.url
+    assert "/kb/dns-signature?feedback=thanks" in page.url
     assert "Thank you" in page.content() and "solved 1" in page.content()
     # CSS loaded from our own origin, and the page declares UTF-8
     assert page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth") != "none"
