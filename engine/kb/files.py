@@ -6,6 +6,7 @@ it for entries, errors or text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,15 +28,30 @@ def require_folder(kb_dir: Path | str) -> Path:
 
 
 def entry_files(kb_dir: Path | str) -> Iterator[Path]:
-    """Every entry file under *kb_dir*, sorted (README and hidden files are not entries)."""
+    """Every entry file under *kb_dir*, sorted (README and hidden files are not entries).
+
+    Walked with ``os.scandir`` and sorted as strings: pathlib's glob and comparisons cost a
+    second and a half on 10,000 files, which a server's start and every reload look pays.
+    """
     kb_dir = Path(kb_dir)
-    for path in sorted(kb_dir.rglob("*.md")):
-        rel = path.relative_to(kb_dir)
-        if any(part.startswith((".", "_")) for part in rel.parts):
+    found: list[tuple[str, ...]] = []
+    _walk(str(kb_dir), (), found)
+    for parts in sorted(found):
+        yield kb_dir.joinpath(*parts)
+
+
+def _walk(folder: str, prefix: tuple[str, ...], found: list[tuple[str, ...]]) -> None:
+    try:
+        children = list(os.scandir(folder))
+    except OSError:
+        return
+    for child in children:
+        if child.name.startswith((".", "_")):
             continue
-        if path.name.lower() in NOT_ENTRIES:
-            continue
-        yield path
+        if child.is_dir(follow_symlinks=True):
+            _walk(child.path, (*prefix, child.name), found)
+        elif child.name.endswith(".md") and child.name.lower() not in NOT_ENTRIES:
+            found.append((*prefix, child.name))
 
 
 def read_text(path: Path | str) -> str:
