@@ -50,8 +50,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     security.init_app(app)
+    feedback.init_app(app)  # first: a database that is down fails in a second, not after a build
     kbstate.init_app(app)
-    feedback.init_app(app)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -93,6 +93,8 @@ SETTINGS: dict[str, tuple[str | None, Any, Any]] = {
     "KB_RATELIMIT_CHAT": ("KB_RATELIMIT_CHAT", "120/minute", RATE),
     # An already loaded engine.Diagnoser to serve instead of loading KB_DIR (tests, embedders).
     "KB_DIAGNOSER": (None, None, None),
+    # Set by `kb serve`: the app is made in gunicorn's master; each worker starts its part.
+    "KB_START_LATER": (None, False, None),
 }
 
 

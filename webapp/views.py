@@ -200,18 +200,21 @@ def give_feedback():
 
 @bp.get("/kb/_status")
 def status():
-    """Live reload's view: what is serving, when it last changed, and every broken file."""
+    """Live reload's view: the version serving, and every file that is not served and why."""
     d = diagnoser()
-    snapshot = d.snapshot
-    reload = d.last_reload
+    found = d.status
     state = current_app.extensions["kb"]
     return render_template(
         "status.html",
-        entry_total=len(snapshot.entries),
-        errors=[str(e) for e in snapshot.errors],
-        loaded_at=snapshot.loaded_at,
-        reload=reload,
-        watching=state.watcher is not None,
+        vid=d.vid,
+        entry_total=len(d.entries),
+        errors=found.get("problems", []),
+        drafts=found.get("drafts", []),
+        last_good=found.get("last_good", []),
+        loaded_at=d.snapshot.version.built_at,
+        scanned_at=found.get("scanned_at"),
+        reload=d.last_reload,
+        watching=state.watcher is not None or state.owned,
         interval=current_app.config["KB_WATCH_INTERVAL"],
         **_status(),
     )
@@ -220,4 +223,11 @@ def status():
 @bp.get("/healthz")
 def healthz():
     d = diagnoser()
-    return jsonify({"status": "ok", "entries": len(d.entries), "broken_files": len(d.errors)})
+    return jsonify(
+        {
+            "status": "ok",
+            "entries": len(d.entries),
+            "broken_files": len(d.errors),
+            "kb_version": d.vid,
+        }
+    )

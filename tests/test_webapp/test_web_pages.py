@@ -241,7 +241,14 @@ def test_posts_from_this_site_or_from_non_browsers_pass(make_app):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "entries": 5, "broken_files": 0}
+    body = response.get_json()
+    assert body == {
+        "status": "ok",
+        "entries": 5,
+        "broken_files": 0,
+        "kb_version": body["kb_version"],
+    }
+    assert response.headers["X-KB-Version"] == body["kb_version"]
 
 
 def test_every_response_has_the_security_headers_and_no_cookie(client):

@@ -1,0 +1,113 @@
+"""``kb serve``'s server: gunicorn running the app factory, one worker process per core.
+
+gunicorn's master creates the app once (``preload_app``: the KB version and jieba's dictionary
+are loaded before the fork and shared by the workers' memory), then forks the workers. Each
+worker opens its own index handles, reports its KB version to the leader and watches the KB
+(:meth:`webapp.kbstate.KBState.start`); its durable_rules rulesets are its own, made on first
+use (they are never created in the master: durable_rules keeps process-global state).
+
+Worker classes, and why the default is gevent:
+
+- ``gevent`` (default): one event loop per worker holds many connections; a client that sends
+  its headers slowly costs a greenlet, not a worker, and is dropped after ``keepalive``
+  seconds. Long computations (KB builds, triage) are handed to real threads
+  (:mod:`webapp.concurrency`), so the loop keeps answering.
+- ``gthread``: threads read request headers themselves, so slow clients can tie them all up;
+  use it behind a buffering reverse proxy (nginx, see ``deploy/nginx.conf``), as gunicorn's
+  documentation asks.
+
+gunicorn also gives: a worker that dies (even ``kill -9``) is replaced; SIGHUP starts new
+workers and lets the old ones finish their requests; a worker stuck past ``timeout`` seconds
+is killed and replaced; SIGTERM stops gracefully.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+
+log = logging.getLogger(__name__)
+
+KEEPALIVE_S = 5  # also the time a gevent worker gives a client to send its request headers
+
+
+class KBServer(BaseApplication):
+    """gunicorn over :func:`webapp.create_app`, on a socket bound by the caller."""
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        app_config: Mapping[str, Any],
+        *,
+        workers: int,
+        worker_class: str = "gevent",
+        threads: int = 8,
+        worker_connections: int = 1000,
+        timeout: int = 30,
+        announce: Callable[[Any], None] | None = None,
+    ):
+        self.sock = sock
+        self.app_config = dict(app_config)
+        self.announce = announce
+        self.options = {
+            "bind": [f"fd://{sock.fileno()}"],
+            "workers": workers,
+            "worker_class": worker_class,
+            "threads": threads,
+            "worker_connections": worker_connections,
+            "preload_app": True,
+            "timeout": timeout,
+            "graceful_timeout": 30,
+            "keepalive": KEEPALIVE_S,
+            "backlog": 2048,
+            "proc_name": "kb-serve",
+            "errorlog": "-",
+            "loglevel": "info",
+            "when_ready": self._when_ready,
+            "post_fork": self._post_fork,
+            "worker_exit": self._worker_exit,
+            # gunicorn 25+ opens a control socket in ~/.gunicorn by default: one per user,
+            # which two servers on one machine would fight over; nothing here uses it
+            "control_socket_disable": True,
+        }
+        self.app = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from . import create_app
+
+        app = create_app({**self.app_config, "KB_START_LATER": True})
+        app.debug = app.testing = False  # never, whatever the environment says
+        self.app = app
+        return app
+
+    def run(self) -> None:  # no sys.exit on errors: the caller reports them in one line
+        Arbiter(self).run()
+
+    # --- hooks (gunicorn calls them with the arbiter or the worker) -------------------------
+
+    def _when_ready(self, arbiter) -> None:
+        if self.announce is not None:
+            self.announce(self.app)
+
+    def _post_fork(self, arbiter, worker) -> None:
+        """In the new worker, before gevent patches anything: start its share of the KB."""
+        state = self.app.extensions["kb"]
+        state.start(self.app.config["KB_WATCH_INTERVAL"])
+
+    def _worker_exit(self, arbiter, worker) -> None:
+        try:
+            self.app.extensions["kb"].close()
+        except Exception:
+            log.exception("worker %s: closing the KB failed", worker.pid)
+        sys.stdout.flush()
