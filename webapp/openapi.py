@@ -1,7 +1,10 @@
 """The OpenAPI 3.1 description of every route, served at ``/openapi.json``.
 
 The schemas mirror the engine's ``to_dict()`` shapes (``Diagnosis``, ``Remedy``, ``Facts``,
-``Entry``); a test walks the app's URL map and holds every route and method to this document.
+``Entry``). Tests hold it true: every route and method of the app is here and nothing else
+(``test_web_error_shape``), and real responses of every route, success and failure, are
+validated against the schema documented for their status, with no undocumented key allowed
+(``test_web_openapi``).
 """
 
 from __future__ import annotations
@@ -96,6 +99,8 @@ SCHEMAS = {
         sources=STRINGS,
         codes=STRINGS,
         products=STRINGS,
+        question={"type": "boolean", "description": "Asked as a question, not pasted as an error."},
+        howto={"type": "boolean", "description": "A question about doing something (guides fit)."},
         masked={
             "type": "object",
             "additionalProperties": STRINGS,
@@ -136,7 +141,12 @@ SCHEMAS = {
     "EntrySummary": _object(**SUMMARY, url=URL),
     "EntryList": _object(entries={"type": "array", "items": _ref("EntrySummary")}),
     "Entry": _object(
+        ["id", "title", "kind", "status", "sections", "url", "feedback"],
         **{key: SUMMARY[key] for key in ("id", "title", "kind")},
+        status={
+            "enum": ["published", "draft"],
+            "description": "Only published entries are served.",
+        },
         language=TEXT,
         **{key: SUMMARY[key] for key in ("source", "products", "tags")},
         signatures={"type": "object"},
@@ -150,8 +160,12 @@ SCHEMAS = {
             "description": "Section name -> Markdown.",
         },
         url=URL,
-        feedback=_object(solved=INTEGER, not_helpful=INTEGER),
+        feedback={
+            "oneOf": [_ref("FeedbackCounts"), {"type": "null"}],
+            "description": "null while the database is unreachable.",
+        },
     ),
+    "FeedbackCounts": _object(["solved", "not_helpful"], solved=INTEGER, not_helpful=INTEGER),
     "FeedbackRequest": _object(
         ["entry", "solved"],
         entry={"type": "string", "description": "The entry's id."},
@@ -167,9 +181,15 @@ SCHEMAS = {
         ["entry", "verdict", "feedback"],
         entry=TEXT,
         verdict=VERDICT,
-        feedback=_object(solved=INTEGER, not_helpful=INTEGER),
+        feedback=_ref("FeedbackCounts"),
     ),
-    "Health": _object(status={"const": "ok"}, entries=INTEGER, broken_files=INTEGER),
+    "Health": _object(
+        ["status", "entries", "broken_files", "kb_version"],
+        status={"const": "ok"},
+        entries={**INTEGER, "description": "Entries served."},
+        broken_files={**INTEGER, "description": "KB files with a problem (not served as written)."},
+        kb_version={"type": "string", "description": "The KB version served (also X-KB-Version)."},
+    ),
     "SlackReply": _object(
         response_type={"const": "ephemeral"},
         text=TEXT,
@@ -239,7 +259,6 @@ PATHS = {
                 "400": _html("Bad verdict"),
                 "403": _html("Cross-site form"),
                 "404": _html("Unknown entry"),
-                "429": _html("Over KB_RATELIMIT_FEEDBACK (Retry-After)"),
                 "503": _html("The database is unreachable (Retry-After)"),
             },
         }
@@ -309,7 +328,6 @@ PATHS = {
                 "404": _error("Unknown entry (unknown_entry) or result (unknown_result)"),
                 "409": _error("This client already voted (already_counted)"),
                 "415": _error("Content type is not application/json"),
-                "429": _error("Over KB_RATELIMIT_FEEDBACK (Retry-After)"),
                 "503": _error("The database is unreachable (store_unavailable, Retry-After)"),
                 **COMMON_API_ERRORS,
             },
@@ -362,6 +380,45 @@ PATHS = {
     },
 }
 
+
+def _finish(paths: dict) -> dict:
+    """What every answer has: the KB version header; a 429 on the rate-limited routes; a 403
+    on state-changing ones (the origin check); errors in the one shape on /api."""
+    limited = {"/diagnose", "/feedback", "/triage", "/api/v1/diagnose", "/api/v1/feedback"}
+    limited |= {"/api/v1/triage", "/api/v1/slack", "/api/v1/mattermost"}
+    signed = {"/api/v1/slack", "/api/v1/mattermost"}
+    for path, operations in paths.items():
+        machine = path.startswith(("/api/", "/openapi.json", "/healthz"))
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if method == "post" and path in limited:
+                responses.setdefault(
+                    "429",
+                    {
+                        **(_error if machine else _html)("Over the rate limit (KB_RATELIMIT_*)"),
+                        "headers": {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}},
+                    },
+                )
+            if method == "post" and path not in signed:
+                responses.setdefault(
+                    "403", (_error if machine else _html)("Sent from another site (cross_site)")
+                )
+            for response in responses.values():
+                response.setdefault("headers", {})["X-KB-Version"] = {
+                    "$ref": "#/components/headers/KBVersion"
+                }
+    return paths
+
+
+HEADERS = {
+    "KBVersion": {
+        "description": "The KB version this answer comes from: a hash of the entries served. "
+        "Once a new version is served, no answer comes from the old one.",
+        "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+    },
+    "RetryAfter": {"description": "Seconds to wait before trying again.", "schema": INTEGER},
+}
+
 SPEC = {
     "openapi": "3.1.0",
     "info": {
@@ -371,7 +428,7 @@ SPEC = {
         'Every failure is {"error": {"code", "message"}}.',
     },
     "paths": PATHS,
-    "components": {"schemas": SCHEMAS},
+    "components": {"schemas": SCHEMAS, "headers": HEADERS},
 }
 
 
@@ -476,3 +533,5 @@ PATHS["/api/v1/triage"] = {
         },
     }
 }
+
+_finish(PATHS)
