@@ -118,7 +118,7 @@ def version_id(state: FolderState) -> str:
     return digest.hexdigest()[:16]
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def _signature(path: Path | str) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -156,10 +156,11 @@ class Gate:
         if not self.state.vid:
             return False
         seen = 0
+        prefix = len(str(self.kb_dir)) + 1
         for path in entry_files(self.kb_dir):
-            rel = path.relative_to(self.kb_dir).as_posix()
-            verdict = self.state.files.get(rel)
-            if verdict is None or verdict.signature != _signature(path):
+            name = str(path)
+            verdict = self.state.files.get(name[prefix:].replace(os.sep, "/"))
+            if verdict is None or verdict.signature != _signature(name):
                 return False
             seen += 1
         glossary = self.state.glossary
