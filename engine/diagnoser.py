@@ -474,6 +474,7 @@ class KBWatcher:
         self.diagnoser = diagnoser
         self.interval = interval
         self._run_look = run or (lambda look: look())
+        self._seen: Reload | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kb-watcher", daemon=True)
 
@@ -481,20 +482,32 @@ class KBWatcher:
         self._thread.start()
         return self
 
+    def _run(self) -> None:
+        wait = self.interval
+        while not self._stop.wait(wait):
+            started = time.monotonic()
+            try:
+                self._run_look(self._look)
+            except Exception:  # a reload must never kill the watcher; the old KB keeps serving
+                log.exception("kb reload failed; still serving the previous version")
+            # a look at a very large KB (a stat per file) costs at most a tenth of the time
+            wait = max(self.interval, 10 * (time.monotonic() - started) if not self.busy else 0)
+
+    @property
+    def busy(self) -> bool:
+        """Whether the last look built a version (its time says nothing about the next look)."""
+        return (
+            self.diagnoser.last_reload is not None and self.diagnoser.last_reload is not self._seen
+        )
+
     def _look(self) -> None:
         before = self.diagnoser.snapshot
+        self._seen = self.diagnoser.last_reload
         self.diagnoser.tick()
         if self.diagnoser.snapshot is not before:
             # the new snapshot joins the long-lived objects the collector skips
             gc.collect()
             gc.freeze()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self._run_look(self._look)
-            except Exception:  # a reload must never kill the watcher; the old KB keeps serving
-                log.exception("kb reload failed; still serving the previous version")
 
     def stop(self) -> None:
         self._stop.set()

@@ -150,7 +150,8 @@ def serve_cmd(host, port, kb_dir, index_dir, workers, worker_class, threads, tim
                 f"kb serve stopped (gunicorn exit code {exc.code}; see the log)"
             ) from None
     finally:
-        sock.close()
+        with contextlib.suppress(OSError):  # gunicorn closed it already
+            sock.close()
 
 
 def default_workers() -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from . import feedback
+from .concurrency import run_blocking
 from .errors import WebError
 from .kbstate import diagnoser
 from .store import TOKEN
@@ -46,7 +47,8 @@ def diagnose():
         raise WebError(400, "invalid_request", "'text' must be a string.")
     if not text.strip():
         raise WebError(400, "empty_text", "'text' is empty: paste the error message.")
-    diagnosis = diagnoser().diagnose(text, top=_top(data))  # engine errors: errors.from_engine
+    # engine errors: errors.from_engine; the computing in a real thread (webapp.concurrency)
+    diagnosis = run_blocking(diagnoser().diagnose, text, _top(data))
     body = diagnosis.to_dict()
     for result in body["results"]:
         result["url"] = entry_url(result["id"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 
+from .concurrency import InThread, under_gevent
 from .store import VERDICTS, Store, StoreUnavailable, open_store
 
 __all__ = ["VERDICTS", "counts", "init_app", "store", "voter"]
@@ -23,7 +24,9 @@ def init_app(app: Flask) -> None:
 
 
 def store() -> Store:
-    return current_app.extensions["kb_store"]
+    """The store; under a gevent worker its calls run in a real thread (webapp.concurrency)."""
+    found = current_app.extensions["kb_store"]
+    return InThread(found) if under_gevent() else found
 
 
 def voter() -> str:

@@ -34,15 +34,18 @@ class KBState:
         self.watcher: KBWatcher | None = None
         self.started_in: int | None = None
 
+    def adopt(self) -> None:
+        """In a process forked from the one that loaded the KB: open its own index handles."""
+        if self.owned and self.diagnoser._pid != os.getpid():
+            self.diagnoser.after_fork()
+
     def start(self, interval: float) -> None:
-        """This process serves: open its own index handles if it was forked from the one that
-        loaded the KB, report its version, and watch the KB every *interval* seconds."""
+        """This process serves: its own index handles (:meth:`adopt`), its version reported,
+        and the KB watched every *interval* seconds."""
         if self.started_in == os.getpid() or not self.owned:
             return
-        if self.diagnoser._pid != os.getpid():
-            self.diagnoser.after_fork()
-        else:
-            self.diagnoser.report()
+        self.adopt()
+        self.diagnoser.report()
         self.started_in = os.getpid()
         self.watcher = None  # a watcher inherited through fork is a thread that is not here
         if interval > 0:

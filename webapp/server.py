@@ -2,8 +2,8 @@
 
 gunicorn's master creates the app once (``preload_app``: the KB version and jieba's dictionary
 are loaded before the fork and shared by the workers' memory), then forks the workers. Each
-worker opens its own index handles, reports its KB version to the leader and watches the KB
-(:meth:`webapp.kbstate.KBState.start`); its durable_rules rulesets are its own, made on first
+worker, once set up, opens its own index handles, reports its KB version to the leader and
+watches the KB (:meth:`webapp.kbstate.KBState.start`); its durable_rules rulesets are its own, made on first
 use (they are never created in the master: durable_rules keeps process-global state).
 
 Worker classes, and why the default is gevent:
@@ -37,6 +37,30 @@ log = logging.getLogger(__name__)
 KEEPALIVE_S = 5  # also the time a gevent worker gives a client to send its request headers
 
 
+def gevent_worker_class():
+    """gunicorn's gevent worker, with real threads kept real.
+
+    The stock worker patches everything, ``threading`` included: every lock made after the fork
+    (a KB version's index opened by a worker, Whoosh's own locks) becomes a gevent lock, and
+    one shared by the real threads that compute diagnoses (webapp.concurrency) hangs them
+    (seen: two threads waiting for ever in SearchIndex.search). Here sockets, select, time and
+    the rest are patched, threads and locks and queues are not: the event loop holds the
+    connections, real threads with real locks do the computing.
+    """
+    from gevent import monkey, socket
+    from gunicorn.workers.ggevent import GeventWorker
+
+    class KBGeventWorker(GeventWorker):
+        def patch(self) -> None:
+            monkey.patch_all(thread=False, Event=False, queue=False)
+            self.sockets = [
+                socket.socket(s.FAMILY, socket.SOCK_STREAM, fileno=s.sock.detach())
+                for s in self.sockets
+            ]
+
+    return KBGeventWorker
+
+
 class KBServer(BaseApplication):
     """gunicorn over :func:`webapp.create_app`, on a socket bound by the caller."""
 
@@ -58,7 +82,7 @@ class KBServer(BaseApplication):
         self.options = {
             "bind": [f"fd://{sock.fileno()}"],
             "workers": workers,
-            "worker_class": worker_class,
+            "worker_class": gevent_worker_class() if worker_class == "gevent" else worker_class,
             "threads": threads,
             "worker_connections": worker_connections,
             "preload_app": True,
@@ -71,6 +95,7 @@ class KBServer(BaseApplication):
             "loglevel": "info",
             "when_ready": self._when_ready,
             "post_fork": self._post_fork,
+            "post_worker_init": self._post_worker_init,
             "worker_exit": self._worker_exit,
             # gunicorn 25+ opens a control socket in ~/.gunicorn by default: one per user,
             # which two servers on one machine would fight over; nothing here uses it
@@ -101,7 +126,14 @@ class KBServer(BaseApplication):
             self.announce(self.app)
 
     def _post_fork(self, arbiter, worker) -> None:
-        """In the new worker, before gevent patches anything: start its share of the KB."""
+        """In the new worker, before gevent patches anything: its own index handles, whose
+        locks are then real ones (the computing runs in real threads, see concurrency)."""
+        self.app.extensions["kb"].adopt()
+
+    def _post_worker_init(self, worker) -> None:
+        """In the new worker, once its worker class is set up (gevent has patched threading, so
+        the watcher is a greenlet that hands its work to real threads): start its share of
+        the KB."""
         state = self.app.extensions["kb"]
         state.start(self.app.config["KB_WATCH_INTERVAL"])
 

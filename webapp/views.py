@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 from engine.errors import KBError
 
 from . import feedback
+from .concurrency import run_blocking
 from .config import human_bytes
 from .errors import WebError, from_engine
 from .kbstate import diagnoser
@@ -83,7 +84,7 @@ def diagnose():
         message = "Paste the error message (and a few lines around it) first."
         return render_template("index.html", message=message, top=top, **page), 400
     try:
-        diagnosis = diagnoser().diagnose(text, top=top)
+        diagnosis = run_blocking(diagnoser().diagnose, text, top)
     except KBError as exc:
         error = from_engine(exc)
         if error.status == 413:

@@ -40,7 +40,16 @@ def entry_files(kb_dir: Path | str) -> Iterator[Path]:
         yield kb_dir.joinpath(*parts)
 
 
-def _walk(folder: str, prefix: tuple[str, ...], found: list[tuple[str, ...]]) -> None:
+def entry_signatures(kb_dir: Path | str) -> dict[str, tuple[int, int]]:
+    """Every entry file's (modification time in ns, size), by its path relative to *kb_dir*
+    (``/``-separated): what live reload compares once a second, one ``stat`` per file and no
+    Path object (0.15 s a look on 10,000 files through pathlib)."""
+    found: dict[str, tuple[int, int]] = {}
+    _walk(str(kb_dir), (), None, found)
+    return found
+
+
+def _walk(folder: str, prefix: tuple[str, ...], found, signatures=None) -> None:
     try:
         children = list(os.scandir(folder))
     except OSError:
@@ -49,9 +58,16 @@ def _walk(folder: str, prefix: tuple[str, ...], found: list[tuple[str, ...]]) ->
         if child.name.startswith((".", "_")):
             continue
         if child.is_dir(follow_symlinks=True):
-            _walk(child.path, (*prefix, child.name), found)
+            _walk(child.path, (*prefix, child.name), found, signatures)
         elif child.name.endswith(".md") and child.name.lower() not in NOT_ENTRIES:
-            found.append((*prefix, child.name))
+            if found is not None:
+                found.append((*prefix, child.name))
+            if signatures is not None:
+                try:
+                    st = child.stat()
+                except OSError:
+                    continue
+                signatures["/".join((*prefix, child.name))] = (st.st_mtime_ns, st.st_size)
 
 
 def read_text(path: Path | str) -> str:

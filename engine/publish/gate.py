@@ -25,6 +25,7 @@ from ..entry import Entry
 from ..glossary import Glossary
 from ..kb import GLOSSARY_FILE, EntryFile, entry_files, read_glossary_file, require_folder
 from ..kb.cache import ReadCache, ReadFile, content_hash
+from ..kb.files import entry_signatures
 from ..kb.folder import assign_ids
 from ..lint.problem import Problem
 
@@ -150,26 +151,25 @@ class Gate:
         self.state = previous if usable else FolderState(str(self.kb_dir.resolve()), drafts)
         self.by_path: dict[str, Entry] = dict(served or {}) if usable else {}
         self.glossary = glossary if usable and glossary is not None else None
+        self._signatures: dict[str, tuple[int, int]] | None = None  # of state.files
 
     def unchanged(self) -> bool:
         """True when no file's size or time moved since the last scan (a stat per file)."""
         if not self.state.vid:
             return False
-        seen = 0
-        prefix = len(str(self.kb_dir)) + 1
-        for path in entry_files(self.kb_dir):
-            name = str(path)
-            verdict = self.state.files.get(name[prefix:].replace(os.sep, "/"))
-            if verdict is None or verdict.signature != _signature(name):
-                return False
-            seen += 1
+        if self._signatures is None:
+            self._signatures = {rel: v.signature for rel, v in self.state.files.items()}
         glossary = self.state.glossary
         now = _signature(self.kb_dir / GLOSSARY_FILE)
-        return seen == len(self.state.files) and (glossary.signature if glossary else None) == now
+        if (glossary.signature if glossary else None) != now:
+            return False
+        return entry_signatures(self.kb_dir) == self._signatures
 
     def scan(self) -> Scan | None:
         """Compare the folder with the last scan; a new :class:`Scan` when anything changed."""
         started = time.perf_counter()
+        if self.unchanged():  # the common case, once a second: one stat per file, no more
+            return None
         old = self.state
         files: dict[str, FileVerdict] = {}
         reads: dict[str, ReadFile] = {}
@@ -207,6 +207,7 @@ class Gate:
         if not reads and not removed_paths and not glossary_changed and old.vid:
             if files != old.files:
                 self.state = replace(old, files=files)  # only times moved
+                self._signatures = None
             return None
 
         targets = self._targets(old, files, reads, removed_paths, glossary_changed)
@@ -233,6 +234,7 @@ class Gate:
         changed = tuple(i for i, e in entries.items() if before_entries.get(i) != e)
         removed = tuple(i for i in before_entries if i not in entries)
         self.state, self.by_path = state, by_path
+        self._signatures = None
         return Scan(
             state,
             entries,

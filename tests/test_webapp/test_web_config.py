@@ -247,3 +247,24 @@ def test_worker_processes_starting_together_all_open_the_new_feedback_store(tmp_
             "solved": workers,
             "not_helpful": 0,
         }
+
+
+def test_the_preloading_master_holds_no_rule_engine_state(clean_env, small_kb, tmp_path):
+    """gunicorn's master loads the app before it forks; durable_rules keeps process-global C
+    state, so no ruleset may exist there: each worker makes its own on first use."""
+    app = create_app(
+        {
+            "KB_DIR": str(small_kb),
+            "KB_INDEX_DIR": str(tmp_path / "index"),
+            "KB_FEEDBACK_DB": str(tmp_path / "f.sqlite3"),
+            "KB_START_LATER": True,  # as kb serve makes it in the master
+        }
+    )
+    state = app.extensions["kb"]
+    try:
+        assert state.watcher is None and state.started_in is None  # no thread before the fork
+        assert state.diagnoser.rules._durable._live == {}  # no durable_rules ruleset either
+        reports = list((tmp_path / "index" / "workers").glob("*.json"))
+        assert reports == []  # the master serves nothing: the leader waits for no report of it
+    finally:
+        state.close()
