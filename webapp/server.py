@@ -94,7 +94,6 @@ class KBServer(BaseApplication):
             "errorlog": "-",
             "loglevel": "info",
             "when_ready": self._when_ready,
-            "post_fork": self._post_fork,
             "post_worker_init": self._post_worker_init,
             "worker_exit": self._worker_exit,
             # gunicorn 25+ opens a control socket in ~/.gunicorn by default: one per user,
@@ -125,15 +124,10 @@ class KBServer(BaseApplication):
         if self.announce is not None:
             self.announce(self.app)
 
-    def _post_fork(self, arbiter, worker) -> None:
-        """In the new worker, before gevent patches anything: its own index handles, whose
-        locks are then real ones (the computing runs in real threads, see concurrency)."""
-        self.app.extensions["kb"].adopt()
-
     def _post_worker_init(self, worker) -> None:
-        """In the new worker, once its worker class is set up (gevent has patched threading, so
-        the watcher is a greenlet that hands its work to real threads): start its share of
-        the KB."""
+        """In the new worker, once it is set up (its signal handlers too: a SIGTERM that came
+        during a slower start-up used to be lost, and the worker lived on for the graceful
+        timeout): its own index handles, its report to the leader, its KB watcher."""
         state = self.app.extensions["kb"]
         state.start(self.app.config["KB_WATCH_INTERVAL"])
 
