@@ -141,6 +141,7 @@ class Diagnoser:
         self._lock = threading.RLock()  # guards the snapshot swap
         self._reload_lock = threading.Lock()  # one refresh at a time
         self._retired: list[tuple[float, Snapshot]] = []
+        self._pins: dict[str, int] = {}  # version name -> requests holding it
         self._staged: Snapshot | None = None
         self._current_stamp: Any = None
         self._status_stamp: Any = None
@@ -239,9 +240,21 @@ class Diagnoser:
         self.search.segmenter.warm_up()
 
     def pin(self) -> Pinned:
-        """This Diagnoser held at its current version (a request's view: never a mix)."""
+        """This Diagnoser held at its current version (a request's view: never a mix), until
+        :meth:`Pinned.release`: a replaced version is not closed while a request holds it."""
         self.sync()
-        return Pinned(self, self.snapshot)
+        with self._lock:
+            snap = self._snapshot
+            self._pins[snap.name] = self._pins.get(snap.name, 0) + 1
+        return Pinned(self, snap)
+
+    def _unpin(self, snap: Snapshot) -> None:
+        with self._lock:
+            left = self._pins.get(snap.name, 0) - 1
+            if left > 0:
+                self._pins[snap.name] = left
+            else:
+                self._pins.pop(snap.name, None)
 
     def diagnose(self, text: str, top: int = 5) -> Diagnosis:
         """Rank the remedies for one paste. Raises only :class:`PasteTooLarge`."""
@@ -338,6 +351,7 @@ class Diagnoser:
 
     def follow(self) -> None:
         """A worker's look at the pointers: load ``NEXT`` ahead, serve ``CURRENT``, report."""
+        self._free_retired()
         name = self.store.read(NEXT)
         staged = self._staged
         if (
@@ -407,14 +421,19 @@ class Diagnoser:
         self.report()
 
     def _free_retired(self, force: bool = False) -> None:
+        """Close the replaced versions no request holds any more (after RETIRE_AFTER_S)."""
         now = time.monotonic()
         keep = []
-        for retired_at, snap in self._retired:
-            if force or now - retired_at > RETIRE_AFTER_S:
+        with self._lock:
+            retired, self._retired = self._retired, []
+            pinned = set(self._pins)
+        for retired_at, snap in retired:
+            if force or (now - retired_at > RETIRE_AFTER_S and snap.name not in pinned):
                 snap.close()
             else:
                 keep.append((retired_at, snap))
-        self._retired = keep
+        with self._lock:
+            self._retired = keep + self._retired
 
     def close(self) -> None:
         self._free_retired(force=True)
@@ -439,6 +458,7 @@ class Pinned:
         self.search = snap.search
         self.threshold = owner.threshold
         self.kb_dir = owner.kb_dir
+        self._released = False
 
     @property
     def errors(self) -> list[str]:
@@ -454,6 +474,12 @@ class Pinned:
 
     def diagnose(self, text: str, top: int = 5) -> Diagnosis:
         return self.owner.diagnose_with(self.snapshot, text, top)
+
+    def release(self) -> None:
+        """The request is done with this version (once; later calls do nothing)."""
+        if not self._released:
+            self._released = True
+            self.owner._unpin(self.snapshot)
 
 
 class KBWatcher:

@@ -84,6 +84,12 @@ def init_app(app: Flask) -> None:
     if given is None and not app.config.get("KB_START_LATER"):
         state.start(app.config["KB_WATCH_INTERVAL"])
 
+    @app.teardown_request
+    def release_kb_version(_exc=None):
+        pinned = g.pop("kb_diagnoser", None)
+        if pinned is not None:
+            pinned.release()
+
     @app.after_request
     def kb_version(response):
         pinned = g.get("kb_diagnoser")

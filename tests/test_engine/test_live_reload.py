@@ -194,3 +194,24 @@ def test_queries_never_fail_while_the_kb_reloads(small_kb, tmp_path):
         watcher.stop()
         d.close()
     assert failures == []
+
+
+def test_a_replaced_version_stays_open_while_a_request_holds_it(small_kb, tmp_path, monkeypatch):
+    import engine.diagnoser as diagnoser_module
+
+    monkeypatch.setattr(diagnoser_module, "RETIRE_AFTER_S", 0.0)
+    d = Diagnoser(small_kb, tmp_path / "ix")
+    try:
+        held = d.pin()  # a long request (a big triage upload) on the current version
+        touch_later(small_kb / "printer-spooler.md", NEW_ENTRY)
+        d.refresh()
+        assert d.vid != held.vid
+        d._free_retired()
+        # its version was replaced but not closed: the request finishes on it
+        assert first(held, "DNS signature failed to verify, event 1196") == "dns-signature"
+        held.release()
+        held.release()  # a second release changes nothing
+        d._free_retired()
+        assert d._retired == []  # closed once nobody holds it
+    finally:
+        d.close()
