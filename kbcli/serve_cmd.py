@@ -102,7 +102,7 @@ def serve_cmd(host, port, kb_dir, index_dir, workers, worker_class, threads, tim
     the rate limits come from the environment (see docs/web.md and docs/deploy.md).
     SIGHUP replaces the workers gracefully; SIGTERM or Ctrl-C stops.
     """
-    from webapp.server import KBServer
+    from webapp.server import KBServer, exit_now
 
     # One line per event on stderr: reloads, broken KB files, gunicorn's own messages.
     logging.basicConfig(
@@ -152,6 +152,9 @@ def serve_cmd(host, port, kb_dir, index_dir, workers, worker_class, threads, tim
     finally:
         with contextlib.suppress(OSError):  # gunicorn closed it already
             sock.close()
+    # stopped cleanly: leave without tearing the loaded KB down object by object (tens of
+    # seconds at 100,000 entries)
+    exit_now(0)
 
 
 def default_workers() -> int:
