@@ -147,8 +147,10 @@ class Diagnoser:
         self._status_stamp: Any = None
         self._pid = os.getpid()
         self.last_reload: Reload | None = None
+        self.look_seconds = 0.0  # what a look at an unchanged folder costs (a stat per file)
         self._snapshot, self._status = self._start(progress, rebuild_index)
         if serve:  # a server's start makes its version the one every worker answers from
+            self.store.point(NEXT, self._snapshot.name)  # not a previous server's leftover
             self.store.point(CURRENT, self._snapshot.name)
             self._current_stamp = self.store.stamp(CURRENT)
             self.store.save_status(self._status)
@@ -297,6 +299,7 @@ class Diagnoser:
             scan = self.gate.scan()
             self._free_retired()
             if scan is None:
+                self.look_seconds = time.perf_counter() - started
                 return None
             self._status = self.gate.state.status()
             current = self.snapshot
@@ -500,7 +503,6 @@ class KBWatcher:
         self.diagnoser = diagnoser
         self.interval = interval
         self._run_look = run or (lambda look: look())
-        self._seen: Reload | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kb-watcher", daemon=True)
 
@@ -511,24 +513,15 @@ class KBWatcher:
     def _run(self) -> None:
         wait = self.interval
         while not self._stop.wait(wait):
-            started = time.monotonic()
             try:
                 self._run_look(self._look)
             except Exception:  # a reload must never kill the watcher; the old KB keeps serving
                 log.exception("kb reload failed; still serving the previous version")
-            # a look at a very large KB (a stat per file) costs at most a tenth of the time
-            wait = max(self.interval, 10 * (time.monotonic() - started) if not self.busy else 0)
-
-    @property
-    def busy(self) -> bool:
-        """Whether the last look built a version (its time says nothing about the next look)."""
-        return (
-            self.diagnoser.last_reload is not None and self.diagnoser.last_reload is not self._seen
-        )
+            # looking at a very large KB (a stat per file) takes at most a tenth of the time
+            wait = max(self.interval, 10 * self.diagnoser.look_seconds)
 
     def _look(self) -> None:
         before = self.diagnoser.snapshot
-        self._seen = self.diagnoser.last_reload
         self.diagnoser.tick()
         if self.diagnoser.snapshot is not before:
             # the new snapshot joins the long-lived objects the collector skips
