@@ -28,6 +28,7 @@ LOCAL = {
     "logmaker",
     "triagehelpers",
     "services",
+    "load_bench",
 }
 # Imported only to compare, behind an ImportError that says how to install it:
 # python-evtx in `bench/triage_bench.py --compare-python-evtx`.
