@@ -68,7 +68,9 @@ def bench_size(size: int, pastes: int) -> None:
     builds = []
     for _ in range(1 if size >= 100_000 else 2):
         started = time.perf_counter()
-        index_store.build(entries, OUT / f"index-{size}", f"bench-{time.time_ns()}", None, glossary)
+        index_store.build(
+            entries, OUT / f"index-build-{size}", f"bench-{time.time_ns()}", None, glossary
+        )
         builds.append(time.perf_counter() - started)
     rate = size / statistics.median(builds)
     print(
@@ -143,11 +145,17 @@ from engine import Diagnoser
 d = Diagnoser(sys.argv[1], sys.argv[2])
 d.diagnose("Event ID: 1196 Cluster network name resource failed registration: DNS signature failed to verify")
 print(f"{time.perf_counter() - t0:.2f}")
+d.close()
 """
 
 
 def bench_cold(kb: Path, index: Path, runs: int = 5) -> None:
-    """A fresh interpreter: import, load the KB, open the index, load jieba, first diagnose."""
+    """A fresh interpreter: import, load the KB version (built by a first start, untimed:
+    later starts read its snapshot), open the index, first diagnose (an English paste: jieba's
+    dictionary is not needed, so not loaded)."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", COLD, str(kb), str(index)], check=True, cwd=ROOT)
+    print(f"  first start on {kb.name} (builds the version): {time.perf_counter() - started:.1f} s")
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -161,7 +169,7 @@ def bench_cold(kb: Path, index: Path, runs: int = 5) -> None:
         times.append(time.perf_counter() - started)
         inner = float(out.stdout.strip().splitlines()[-1])
     print(
-        f"  cold start on {kb.name}: median {statistics.median(times):.2f} s wall "
+        f"  later start on {kb.name}: median {statistics.median(times):.2f} s wall "
         f"(last run {inner:.2f} s from first import to first answer) (target <= 2 s)"
     )
 
@@ -180,8 +188,9 @@ def main() -> None:
     bench_cold(ROOT / "kb", OUT / "index-shipped")
     for size in args.sizes:
         bench_size(size, args.pastes)
-    if 10_000 in args.sizes:
-        bench_cold(OUT / "kb-10000", OUT / "index-10000", runs=3)
+    for size in args.sizes:
+        if size >= 10_000:
+            bench_cold(OUT / f"kb-{size}", OUT / f"index-{size}", runs=3)
 
 
 if __name__ == "__main__":

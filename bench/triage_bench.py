@@ -171,9 +171,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="triage-bench-") as tmp:
         root = Path(tmp)
-        from engine.diagnoser import prepare_index
+        from engine import Diagnoser
 
-        prepare_index(args.kb, root / "index")  # built once, not timed
+        Diagnoser(args.kb, root / "index").close()  # the KB version built once, not timed
         index = str(root / "index")
         text = root / "app.log"
         text_log(text, args.lines, args.error_share)

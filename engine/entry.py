@@ -24,12 +24,15 @@ REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 
 OWNERS = ("ingest", "writer")
+# Served only when published (and clean); `kb new` writes drafts. Absent means published.
+STATUSES = ("published", "draft")
 
 # Front-matter keys in the order they are written; anything else is a lint error.
 FRONT_MATTER_KEYS = (
     "id",
     "title",
     "kind",
+    "status",
     "language",
     "source",
     "products",
@@ -109,6 +112,7 @@ class Entry:
     see_also: tuple[str, ...] = ()
     owner: str = "writer"
     ingest: Mapping[str, Any] | None = None
+    status: str = "published"
     # (name, markdown) pairs in file order.
     sections: tuple[tuple[str, str], ...] = ()
     path: str | None = field(default=None, compare=False)
@@ -146,6 +150,7 @@ class Entry:
             "id": self.id,
             "title": self.title,
             "kind": self.kind,
+            "status": self.status,
             "language": self.language,
             "source": self.source,
             "products": list(self.products),

@@ -77,8 +77,10 @@ _TODO = {
 
 def skeleton(entry_id: str, title: str, kind: str = "troubleshooting") -> str:
     """A new entry's text: every key (the optional ones as comments) and every section."""
-    identity = dump_yaml(
-        {"id": entry_id, "title": title, "kind": kind, "language": detect_language(title)}
+    identity = (
+        dump_yaml({"id": entry_id, "title": title, "kind": kind})
+        + "status: draft  # not served until this reads 'published' (or the line goes)\n"
+        + dump_yaml({"language": detect_language(title)})
     )
     parts = [_FRONT_MATTER.format(identity=identity)]
     for name in SECTIONS[kind]:
@@ -108,8 +110,9 @@ def new_cmd(entry_id, title, kind, kb_dir):
     """Write a new entry skeleton to KB_DIR/ID.md and print its path.
 
     Every section is there with a TODO sentence, and the rule, signature and example keys
-    with commented examples. It passes `kb lint` as written; `kb test` fails until you add an
-    example. Without --id, the id is made from the title (Chinese as pinyin), with -2, -3...
+    with commented examples. It is a draft (`status: draft`): `kb serve` does not serve it
+    until it says `published`. It passes `kb lint` as written; `kb test` fails until you add
+    an example. Without --id, the id is made from the title (Chinese as pinyin), with -2, -3...
     when it is taken. An existing id or file is never overwritten.
     """
     kb = resolve_kb_dir(kb_dir)
@@ -130,7 +133,9 @@ def new_cmd(entry_id, title, kind, kb_dir):
     write_atomic(path, skeleton(entry_id, title, kind))
     click.echo(str(path))
     click.echo(
-        "next: fill in the TODOs, add an example, then run 'kb lint' and 'kb test'", err=True
+        "next: fill in the TODOs, add an example, run 'kb lint' and 'kb test', "
+        "then set 'status: published'",
+        err=True,
     )
 
 
@@ -166,12 +171,16 @@ def lint_cmd(paths, kb_dir):
 @index_dir_option
 @user_errors
 def test_cmd(kb_dir, index_dir):
-    """Check that each entry's examples rank it first, with a confident answer.
+    """Check that each entry's examples rank it first, with a confident answer (drafts
+    included: the KB is tested as it will be once they are published).
 
     Exit code: 0 when every example passes, 1 when one fails, an entry has no example or an
     entry does not load.
     """
-    diagnoser = Diagnoser(resolve_kb_dir(kb_dir), index_dir, progress=terminal_progress())
+    # drafts too: a writer tests an entry before publishing it
+    diagnoser = Diagnoser(
+        resolve_kb_dir(kb_dir), index_dir, progress=terminal_progress(), drafts=True
+    )
     try:
         broken = diagnoser.errors
         results = check_examples(diagnoser)

@@ -44,3 +44,22 @@ def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
     """Keep ``--doctest-modules`` from importing the conftest files a second time as modules
     (two of them share the name ``conftest``); pytest still loads them as conftests."""
     return True if collection_path.name == "conftest.py" else None
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throw-away PostgreSQL cluster for the session (see tests/services.py)."""
+    from services import Postgres, postgres_bindir, require
+
+    require("postgres", postgres_bindir() is not None)
+    cluster = Postgres().init()
+    yield cluster
+    cluster.destroy()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster) -> str:
+    """A fresh, empty database in the session's cluster."""
+    import uuid
+
+    return postgres_cluster.new_database(f"kb_{uuid.uuid4().hex[:12]}")

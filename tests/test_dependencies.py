@@ -29,6 +29,8 @@ LOCAL = {
     "triagehelpers",
     "scenarios",
     "ingest_bench",
+    "services",
+    "load_bench",
 }
 # Imported only where an optional job needs them, each declared in an extra:
 # python-evtx in `bench/triage_bench.py --compare-python-evtx` (an ImportError says how to

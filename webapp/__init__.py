@@ -3,8 +3,9 @@
     app = create_app()                                  # KB_DIR etc. from the environment
     app = create_app({"KB_DIR": "kb", "KB_FEEDBACK_DB": "/tmp/f.sqlite3"})
 
-The engine is loaded (index built or opened, rules warmed up) here, before the app serves a
-request; ``kb serve`` runs the result under waitress. Settings: :mod:`webapp.config`.
+The engine is loaded (index built or opened, rules warmed up) and the store opened (schema
+created or upgraded) here, before the app serves a request; ``kb serve`` runs the result under
+gunicorn. Settings: :mod:`webapp.config`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,20 @@ def _datetime(epoch: float) -> str:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then environment variables, then *test_config*."""
-    from . import api, chatops, errors, feedback, kbstate, openapi, security, triage_views, views
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from . import (
+        api,
+        chatops,
+        errors,
+        feedback,
+        kbstate,
+        limits,
+        openapi,
+        security,
+        triage_views,
+        views,
+    )
     from .config import load_config
 
     app = Flask(__name__)
@@ -36,12 +50,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     security.init_app(app)
+    feedback.init_app(app)  # first: a database that is down fails in a second, not after a build
     kbstate.init_app(app)
-    feedback.init_app(app)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(chatops.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(triage_views.bp)
+    limits.init_app(app)  # wraps the views registered above
+    proxies = app.config["KB_TRUSTED_PROXIES"]
+    if proxies:  # the client address, scheme and host as the proxies in front saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app

@@ -1,4 +1,4 @@
-"""The JSON API, ``/api/v1``: diagnose a paste, list entries, fetch one entry.
+"""The JSON API, ``/api/v1``: diagnose a paste, list entries, fetch one entry, give feedback.
 
 Bodies are the engine's own ``to_dict()`` shapes plus each entry's ``url``; every failure is
 the one error shape of :mod:`webapp.errors`. The contract is written in :mod:`webapp.openapi`.
@@ -9,9 +9,12 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from . import feedback
+from .concurrency import run_blocking
 from .errors import WebError
 from .kbstate import diagnoser
 from .requests import json_body
+from .store import TOKEN
+from .store.store import MAX_REASON_CHARS
 from .views import DEFAULT_TOP, MAX_TOP, entry_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -45,7 +48,8 @@ def diagnose():
         raise WebError(400, "invalid_request", "'text' must be a string.")
     if not text.strip():
         raise WebError(400, "empty_text", "'text' is empty: paste the error message.")
-    diagnosis = diagnoser().diagnose(text, top=_top(data))  # engine errors: errors.from_engine
+    # engine errors: errors.from_engine; the computing in a real thread (webapp.concurrency)
+    diagnosis = run_blocking(diagnoser().diagnose, text, _top(data))
     body = diagnosis.to_dict()
     for result in body["results"]:
         result["url"] = entry_url(result["id"])
@@ -73,5 +77,55 @@ def entry(entry_id: str):
         raise WebError(404, "unknown_entry", f"There is no entry with id {entry_id!r}.")
     body = found.to_dict()
     body["url"] = entry_url(found.id)
-    body["feedback"] = feedback.store().counts(found.id)
+    body["feedback"] = feedback.counts(found.id)
     return jsonify(body)
+
+
+@bp.post("/feedback")
+def give_feedback():
+    """``{"entry": id, "solved": bool, "reason"?: str, "result"?: token}`` -> 201 with the counts.
+
+    One vote per client per result (``result``, a permalink token), or without one per entry
+    per hour: a second vote is 409 ``already_counted``.
+    """
+    data = _json_body()
+    entry_id = data.get("entry")
+    if not isinstance(entry_id, str) or not entry_id.strip():
+        raise WebError(400, "invalid_entry", "'entry' is required: the id of the entry voted on.")
+    if entry_id not in diagnoser().entries:
+        raise WebError(404, "unknown_entry", f"There is no entry with id {entry_id[:120]!r}.")
+    solved = data.get("solved")
+    if not isinstance(solved, bool):
+        raise WebError(400, "invalid_solved", "'solved' is required: true or false.")
+    reason = data.get("reason")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON_CHARS):
+        raise WebError(
+            400,
+            "invalid_reason",
+            f"'reason' must be a text of at most {MAX_REASON_CHARS} characters.",
+        )
+    result = data.get("result")
+    if result is not None:
+        if not isinstance(result, str) or not TOKEN.match(result):
+            raise WebError(
+                400, "invalid_result", "'result' must be a result token from /r/<token>."
+            )
+        if feedback.store().load_result(result) is None:
+            raise WebError(404, "unknown_result", "There is no stored result with that token.")
+    verdict = "solved" if solved else "not_helpful"
+    counted = feedback.store().add_feedback(
+        entry_id, verdict, voter=feedback.voter(), result=result, reason=reason or None
+    )
+    if not counted:
+        raise WebError(
+            409,
+            "already_counted",
+            "This client already gave feedback on this entry"
+            + (" for this result." if result else " within the hour."),
+        )
+    body = {
+        "entry": entry_id,
+        "verdict": verdict,
+        "feedback": feedback.store().feedback_counts(entry_id),
+    }
+    return jsonify(body), 201

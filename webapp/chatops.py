@@ -14,6 +14,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from engine.errors import KBError
 
 from . import chatformat
+from .concurrency import run_blocking
 from .errors import WebError, from_engine
 from .kbstate import diagnoser
 from .requests import json_body
@@ -33,7 +34,7 @@ def unescape_slack(text: str) -> str:
 def _diagnose(text: str):
     """(Diagnosis, None) or (None, a short message for the user)."""
     try:
-        return diagnoser().diagnose(text, top=CHAT_TOP), None
+        return run_blocking(diagnoser().diagnose, text, CHAT_TOP), None
     except KBError as exc:  # chat shows the message in the channel, not as an HTTP error
         return None, from_engine(exc).message
 

@@ -7,7 +7,7 @@ Every key here is documented in ``docs/web.md``; a test holds the two in step.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +18,86 @@ from triage.limits import ENV_MAX_BYTES, Limits
 MB = 1024 * 1024
 MAX_JSON_DEPTH = 32  # our bodies are two levels deep, chat payloads three (webapp.requests)
 
+
+class _Parser:
+    """Reads one setting from its text; ``what`` is how an error message names what it wants."""
+
+    def __init__(self, what: str, parse: Callable[[str], Any]):
+        self.what = what
+        self.parse = parse
+
+    def __call__(self, raw: str) -> Any:
+        return self.parse(raw)
+
+
+def _flag(raw: str) -> bool:
+    folded = raw.strip().lower()
+    if folded in ("1", "true", "yes", "on"):
+        return True
+    if folded in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+def _rate(raw: str) -> str:
+    """A rate limit such as ``120/minute`` or ``120 per minute; 2000 per day``."""
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ValueError(raw) from None
+    return raw
+
+
+def _count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(raw)
+    return value
+
+
+TEXT = _Parser("a text", str)
+BYTES = _Parser("a whole number of bytes", int)
+SECONDS = _Parser("a number of seconds", float)
+FLAG = _Parser("1 or 0 (on or off)", _flag)
+RATE = _Parser("a rate limit such as '120/minute' or '30 per minute; 500 per day'", _rate)
+COUNT = _Parser("a whole number (0 or more)", _count)
+
 # key -> (environment variable or None, default, parser)
 SETTINGS: dict[str, tuple[str | None, Any, Any]] = {
-    "KB_DIR": ("KB_DIR", "kb", str),
-    "KB_INDEX_DIR": ("KB_INDEX_DIR", None, str),
-    "KB_FEEDBACK_DB": ("KB_FEEDBACK_DB", None, str),
-    "KB_PUBLIC_URL": ("KB_PUBLIC_URL", None, str),
-    "KB_MAX_PASTE_BYTES": ("KB_MAX_PASTE_BYTES", MAX_PASTE_BYTES, int),  # the engine's 1 MB
-    "MAX_CONTENT_LENGTH": ("KB_MAX_CONTENT_LENGTH", 2 * MB, int),
+    "KB_DIR": ("KB_DIR", "kb", TEXT),
+    "KB_INDEX_DIR": ("KB_INDEX_DIR", None, TEXT),
+    # The store: PostgreSQL when a URL is given (nodes share it), else SQLite in KB_DATA_DIR.
+    "KB_DATABASE_URL": ("KB_DATABASE_URL", None, TEXT),
+    "KB_DATA_DIR": ("KB_DATA_DIR", None, TEXT),
+    "KB_FEEDBACK_DB": ("KB_FEEDBACK_DB", None, TEXT),
+    "KB_PUBLIC_URL": ("KB_PUBLIC_URL", None, TEXT),
+    # How many reverse proxies in front add X-Forwarded-For/-Proto/-Host (0: trust none).
+    "KB_TRUSTED_PROXIES": ("KB_TRUSTED_PROXIES", 0, COUNT),
+    "KB_MAX_PASTE_BYTES": ("KB_MAX_PASTE_BYTES", MAX_PASTE_BYTES, BYTES),  # the engine's 1 MB
+    "MAX_CONTENT_LENGTH": ("KB_MAX_CONTENT_LENGTH", 2 * MB, BYTES),
     # JSON bodies: arrays and objects at most this deep, checked before parsing
-    "KB_MAX_JSON_DEPTH": ("KB_MAX_JSON_DEPTH", MAX_JSON_DEPTH, int),
+    "KB_MAX_JSON_DEPTH": ("KB_MAX_JSON_DEPTH", MAX_JSON_DEPTH, COUNT),
     # Log triage: the upload body limit of /triage and /api/v1/triage, and what one upload may
     # expand to once its archives are unpacked.
-    "KB_TRIAGE_MAX_UPLOAD": ("KB_TRIAGE_MAX_UPLOAD", 100 * MB, int),
-    "KB_TRIAGE_MAX_BYTES": (ENV_MAX_BYTES, Limits().max_bytes, int),
-    "SLACK_SIGNING_SECRET": ("SLACK_SIGNING_SECRET", None, str),
-    "MATTERMOST_TOKEN": ("MATTERMOST_TOKEN", None, str),
+    "KB_TRIAGE_MAX_UPLOAD": ("KB_TRIAGE_MAX_UPLOAD", 100 * MB, BYTES),
+    "KB_TRIAGE_MAX_BYTES": (ENV_MAX_BYTES, Limits().max_bytes, BYTES),
+    "SLACK_SIGNING_SECRET": ("SLACK_SIGNING_SECRET", None, TEXT),
+    "MATTERMOST_TOKEN": ("MATTERMOST_TOKEN", None, TEXT),
     # Live reload: poll the KB folder every KB_WATCH_INTERVAL seconds; 0 turns it off.
-    "KB_WATCH_INTERVAL": ("KB_WATCH_INTERVAL", 1.0, float),
+    "KB_WATCH_INTERVAL": ("KB_WATCH_INTERVAL", 1.0, SECONDS),
+    # Rate limits per client address (see webapp.limits).
+    "KB_RATELIMIT_ENABLED": ("KB_RATELIMIT_ENABLED", True, FLAG),
+    "KB_RATELIMIT_STORAGE_URI": ("KB_RATELIMIT_STORAGE_URI", "memory://", TEXT),
+    "KB_RATELIMIT_DIAGNOSE": ("KB_RATELIMIT_DIAGNOSE", "120/minute", RATE),
+    "KB_RATELIMIT_FEEDBACK": ("KB_RATELIMIT_FEEDBACK", "30/minute", RATE),
+    "KB_RATELIMIT_TRIAGE": ("KB_RATELIMIT_TRIAGE", "20/minute", RATE),
+    "KB_RATELIMIT_CHAT": ("KB_RATELIMIT_CHAT", "120/minute", RATE),
     # An already loaded engine.Diagnoser to serve instead of loading KB_DIR (tests, embedders).
     "KB_DIAGNOSER": (None, None, None),
+    # Set by `kb serve`: the app is made in gunicorn's master; each worker starts its part.
+    "KB_START_LATER": (None, False, None),
 }
 
 
@@ -57,8 +117,7 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         try:
             found[key] = parse(environ[env])
         except ValueError:
-            what = "a whole number of bytes" if parse is int else "a number of seconds"
-            raise KBError(f"${env} must be {what}, not {environ[env]!r}") from None
+            raise KBError(f"${env} must be {parse.what}, not {environ[env]!r}") from None
     return found
 
 
@@ -72,9 +131,9 @@ def load_config(
     config.update(_from_environment(os.environ if environ is None else environ))
     if test_config:
         config.update(test_config)
+    if not config.get("KB_DATA_DIR"):
+        config["KB_DATA_DIR"] = str(Path(config["KB_DIR"]).resolve().parent)
     if not config.get("KB_FEEDBACK_DB"):
-        config["KB_FEEDBACK_DB"] = str(
-            Path(config["KB_DIR"]).resolve().parent / ".kb-feedback.sqlite3"
-        )
+        config["KB_FEEDBACK_DB"] = str(Path(config["KB_DATA_DIR"]) / ".kb-feedback.sqlite3")
     # Flask 3.1 caps one form field at 500 kB by default; a paste may be as large as the body.
     config["MAX_FORM_MEMORY_SIZE"] = config["MAX_CONTENT_LENGTH"]

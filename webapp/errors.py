@@ -3,7 +3,9 @@ for machine clients (``/api/...``, ``/openapi.json``, ``/healthz``) and an HTML 
 the same two fields for browsers.
 
 Views raise :class:`WebError` or let the engine's :class:`~engine.errors.KBError` through
-(mapped by :func:`from_engine`), or let Werkzeug raise 404/405/413; nothing else formats errors.
+(mapped by :func:`from_engine`), or let Werkzeug raise 404/405/413 and Flask-Limiter 429
+(with ``Retry-After``); a database that is away is 503 ``store_unavailable`` (with
+``Retry-After``). Nothing else formats errors.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import KBError, PasteTooLarge
 
 from .config import human_bytes
+from .store import StoreUnavailable
 
 # Werkzeug's exceptions -> our stable codes and plain messages (no internals, no stack).
 HTTP_CODES = {
@@ -24,9 +27,12 @@ HTTP_CODES = {
     405: ("method_not_allowed", "This address does not accept that method."),
     413: ("payload_too_large", "The request body is larger than the limit."),
     415: ("unsupported_media_type", "The content type of the request is not accepted here."),
+    429: ("rate_limited", "Too many requests from this address: wait a moment, then try again."),
     500: ("internal_error", "Something went wrong on the server; the error was logged."),
     503: ("service_unavailable", "The service is not available."),
 }
+# What a client waits before trying again when the database is away (503 store_unavailable).
+STORE_RETRY_AFTER_S = 10
 MACHINE_PATHS = ("/api/", "/openapi.json", "/healthz")
 
 
@@ -75,6 +81,10 @@ def _from_http(exc: HTTPException) -> WebError:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit:
             message = f"The request body is larger than the {human_bytes(limit)} limit."
+    if status == 429:
+        from .limits import retry_after
+
+        headers["Retry-After"] = str(retry_after())
     return WebError(status, code, message, headers)
 
 
@@ -87,7 +97,22 @@ def from_engine(exc: KBError) -> WebError:
     return WebError(400, "invalid_request", str(exc))
 
 
+def unavailable(exc: StoreUnavailable) -> WebError:
+    """The database is away: 503 in the error shape (the page still diagnoses meanwhile)."""
+    return WebError(
+        503,
+        "store_unavailable",
+        "Feedback cannot be saved right now (the database is unreachable); try again shortly.",
+        {"Retry-After": str(STORE_RETRY_AFTER_S)},
+    )
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(StoreUnavailable)
+    def handle_store_error(exc: StoreUnavailable):
+        app.logger.warning("store unavailable on %s %s: %s", request.method, request.path, exc)
+        return error_response(unavailable(exc))
+
     @app.errorhandler(KBError)
     def handle_engine_error(exc: KBError):
         return error_response(from_engine(exc))

@@ -1,26 +1,30 @@
 """The one place the web app holds the engine: a :class:`KBState` in ``app.extensions["kb"]``.
 
-The Diagnoser is loaded (index built or opened, rules warmed up) once, when the app is created,
-never per request. Views fetch it through :func:`diagnoser` only, once per request, so a live
-reload that swaps ``KBState.diagnoser`` is seen by the next request and never half-way through
-one. Nothing else may keep a reference to the Diagnoser.
+The Diagnoser is loaded (a KB version built or read) once, when the app is created, never per
+request. Each request holds one KB version from start to end (:func:`diagnoser` pins it), and
+every response says which (``X-KB-Version``). Under ``kb serve`` the app is created once in
+gunicorn's master and each worker process then calls :meth:`KBState.start` (its own index
+handles, its report to the leader, its watcher); elsewhere :func:`init_app` starts it at once.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 
 from flask import Flask, current_app, g
 
 from engine import Diagnoser
-from engine.diagnoser import KBWatcher
+from engine.diagnoser import KBWatcher, Pinned
+
+from .concurrency import run_blocking
 
 
 class KBState:
     """Holds the current Diagnoser; swap it under ``lock``.
 
-    Live reload happens inside the Diagnoser (it swaps its own snapshot when files change);
-    the watcher thread that drives it lives here, with the app.
+    Live reload happens inside the Diagnoser (it swaps its own snapshot when a new KB version
+    is current); the watcher thread that drives it lives here, with the app.
     """
 
     def __init__(self, diagnoser: Diagnoser, owned: bool = True):
@@ -28,11 +32,27 @@ class KBState:
         self.diagnoser = diagnoser
         self.owned = owned  # close it on shutdown only when we loaded it
         self.watcher: KBWatcher | None = None
+        self.started_in: int | None = None
 
-    def watch(self, interval: float) -> None:
-        """Pick up added, edited and deleted KB files every *interval* seconds."""
-        if interval > 0 and self.watcher is None:
-            self.watcher = KBWatcher(self.diagnoser, interval).start()
+    def adopt(self) -> None:
+        """In a process forked from the one that loaded the KB: open its own index handles."""
+        if self.owned and self.diagnoser._pid != os.getpid():
+            self.diagnoser.after_fork()
+
+    def start(self, interval: float) -> None:
+        """This process serves: its own index handles (:meth:`adopt`), its version reported,
+        and the KB watched every *interval* seconds."""
+        if self.started_in == os.getpid() or not self.owned:
+            return
+        self.adopt()
+        self.diagnoser.report()
+        self.started_in = os.getpid()
+        self.watcher = None  # a watcher inherited through fork is a thread that is not here
+        if interval > 0:
+            self.watcher = KBWatcher(self.diagnoser, interval, run=run_blocking).start()
+        # jieba's dictionary (0.9 s with the interpreter held, 70 MB) loads on the first paste
+        # that needs Chinese segmentation, not at start: a start answers within 2 s, and a
+        # server that sees only English pastes never pays for it
 
     def current(self) -> Diagnoser:
         with self.lock:
@@ -57,16 +77,28 @@ def init_app(app: Flask) -> None:
                 app.config["KB_DIR"],
                 app.config.get("KB_INDEX_DIR") or None,
                 max_paste_bytes=app.config["KB_MAX_PASTE_BYTES"],
+                serve=True,
             )
         )
-    state.diagnoser.warm_up()
-    if given is None:  # a Diagnoser handed in by a test or an embedder is theirs to refresh
-        state.watch(app.config["KB_WATCH_INTERVAL"])
     app.extensions["kb"] = state
+    if given is None and not app.config.get("KB_START_LATER"):
+        state.start(app.config["KB_WATCH_INTERVAL"])
+
+    @app.teardown_request
+    def release_kb_version(_exc=None):
+        pinned = g.pop("kb_diagnoser", None)
+        if pinned is not None:
+            pinned.release()
+
+    @app.after_request
+    def kb_version(response):
+        pinned = g.get("kb_diagnoser")
+        response.headers["X-KB-Version"] = (pinned or state.current()).vid
+        return response
 
 
-def diagnoser() -> Diagnoser:
-    """The Diagnoser serving this request (the same one for the whole request)."""
+def diagnoser() -> Pinned:
+    """The KB version serving this request (the same one for the whole request)."""
     if "kb_diagnoser" not in g:
-        g.kb_diagnoser = current_app.extensions["kb"].current()
+        g.kb_diagnoser = current_app.extensions["kb"].current().pin()
     return g.kb_diagnoser

@@ -1,12 +1,17 @@
 """The OpenAPI 3.1 description of every route, served at ``/openapi.json``.
 
 The schemas mirror the engine's ``to_dict()`` shapes (``Diagnosis``, ``Remedy``, ``Facts``,
-``Entry``); a test walks the app's URL map and holds every route and method to this document.
+``Entry``). Tests hold it true: every route and method of the app is here and nothing else
+(``test_web_error_shape``), and real responses of every route, success and failure, are
+validated against the schema documented for their status, with no undocumented key allowed
+(``test_web_openapi``).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+
+from engine.rules.spec import RULE_KINDS
 
 bp = Blueprint("openapi", __name__)
 
@@ -96,13 +101,25 @@ SCHEMAS = {
         sources=STRINGS,
         codes=STRINGS,
         products=STRINGS,
+        question={"type": "boolean", "description": "Asked as a question, not pasted as an error."},
+        howto={"type": "boolean", "description": "A question about doing something (guides fit)."},
         masked={
             "type": "object",
             "additionalProperties": STRINGS,
             "description": "Variable parts masked before matching, by kind (host, guid, ...).",
         },
     ),
-    "RuleHit": _object(entry=TEXT, rule=TEXT, weight={"type": "number"}, facts=STRINGS),
+    "RuleHit": _object(
+        entry=TEXT,
+        rule=TEXT,
+        kind={
+            "type": "string",
+            "enum": list(RULE_KINDS),
+            "description": "What made the rule: a writer, or mining (which signature).",
+        },
+        weight={"type": "number"},
+        facts=STRINGS,
+    ),
     "Why": _object(
         summary=STRINGS,
         rules={"type": "array", "items": _ref("RuleHit")},
@@ -136,11 +153,22 @@ SCHEMAS = {
     "EntrySummary": _object(**SUMMARY, url=URL),
     "EntryList": _object(entries={"type": "array", "items": _ref("EntrySummary")}),
     "Entry": _object(
+        ["id", "title", "kind", "status", "sections", "url", "feedback"],
         **{key: SUMMARY[key] for key in ("id", "title", "kind")},
+        status={
+            "enum": ["published", "draft"],
+            "description": "Only published entries are served.",
+        },
         language=TEXT,
         **{key: SUMMARY[key] for key in ("source", "products", "tags")},
         signatures={"type": "object"},
         rules={"type": "array", "items": {"type": "object"}},
+        generated_rules={
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "Rules mined at ingest (kb ingest regenerates them; a writer's rule "
+            "of the same name overrides one).",
+        },
         examples=STRINGS,
         see_also=STRINGS,
         owner=TEXT,
@@ -150,9 +178,36 @@ SCHEMAS = {
             "description": "Section name -> Markdown.",
         },
         url=URL,
-        feedback=_object(solved=INTEGER, not_helpful=INTEGER),
+        feedback={
+            "oneOf": [_ref("FeedbackCounts"), {"type": "null"}],
+            "description": "null while the database is unreachable.",
+        },
     ),
-    "Health": _object(status={"const": "ok"}, entries=INTEGER, broken_files=INTEGER),
+    "FeedbackCounts": _object(["solved", "not_helpful"], solved=INTEGER, not_helpful=INTEGER),
+    "FeedbackRequest": _object(
+        ["entry", "solved"],
+        entry={"type": "string", "description": "The entry's id."},
+        solved={"type": "boolean"},
+        reason={"type": "string", "maxLength": 1000},
+        result={
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]{22,64}$",
+            "description": "The token of the stored result (/r/<token>) the vote is about.",
+        },
+    ),
+    "FeedbackReceipt": _object(
+        ["entry", "verdict", "feedback"],
+        entry=TEXT,
+        verdict=VERDICT,
+        feedback=_ref("FeedbackCounts"),
+    ),
+    "Health": _object(
+        ["status", "entries", "broken_files", "kb_version"],
+        status={"const": "ok"},
+        entries={**INTEGER, "description": "Entries served."},
+        broken_files={**INTEGER, "description": "KB files with a problem (not served as written)."},
+        kb_version={"type": "string", "description": "The KB version served (also X-KB-Version)."},
+    ),
     "SlackReply": _object(
         response_type={"const": "ephemeral"},
         text=TEXT,
@@ -198,8 +253,8 @@ PATHS = {
                 _param(
                     "feedback",
                     "query",
-                    VERDICT,
-                    description="Show the thank-you note after feedback.",
+                    {"enum": ["thanks", "already"]},
+                    description="Show the note after a vote (counted, or counted before).",
                 ),
             ],
             "responses": {"200": _html("The entry"), "404": _html("Unknown id")},
@@ -218,10 +273,11 @@ PATHS = {
                 URLENCODED,
             ),
             "responses": {
-                "303": {"description": "Back to the entry page with a thank-you"},
+                "303": {"description": "Back to the entry page with a note"},
                 "400": _html("Bad verdict"),
                 "403": _html("Cross-site form"),
                 "404": _html("Unknown entry"),
+                "503": _html("The database is unreachable (Retry-After)"),
             },
         }
     },
@@ -282,6 +338,22 @@ PATHS = {
             "responses": {"200": _json("The entry", "Entry"), **COMMON_API_ERRORS},
         }
     },
+    "/api/v1/feedback": {
+        "post": {
+            "summary": "Record whether an entry solved the problem (one vote per client per "
+            "result, or per entry per hour)",
+            "requestBody": {"required": True, **_form(_ref("FeedbackRequest"), "application/json")},
+            "responses": {
+                "201": _json("Counted; the entry's counts now", "FeedbackReceipt"),
+                "400": _error("Missing or wrong entry, solved, reason or result; bad JSON"),
+                "404": _error("Unknown entry (unknown_entry) or result (unknown_result)"),
+                "409": _error("This client already voted (already_counted)"),
+                "415": _error("Content type is not application/json"),
+                "503": _error("The database is unreachable (store_unavailable, Retry-After)"),
+                **COMMON_API_ERRORS,
+            },
+        }
+    },
     "/api/v1/slack": {
         "post": {
             "summary": "Slack slash command (signed with the app's signing secret)",
@@ -329,6 +401,45 @@ PATHS = {
     },
 }
 
+
+def _finish(paths: dict) -> dict:
+    """What every answer has: the KB version header; a 429 on the rate-limited routes; a 403
+    on state-changing ones (the origin check); errors in the one shape on /api."""
+    limited = {"/diagnose", "/feedback", "/triage", "/api/v1/diagnose", "/api/v1/feedback"}
+    limited |= {"/api/v1/triage", "/api/v1/slack", "/api/v1/mattermost"}
+    signed = {"/api/v1/slack", "/api/v1/mattermost"}
+    for path, operations in paths.items():
+        machine = path.startswith(("/api/", "/openapi.json", "/healthz"))
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if method == "post" and path in limited:
+                responses.setdefault(
+                    "429",
+                    {
+                        **(_error if machine else _html)("Over the rate limit (KB_RATELIMIT_*)"),
+                        "headers": {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}},
+                    },
+                )
+            if method == "post" and path not in signed:
+                responses.setdefault(
+                    "403", (_error if machine else _html)("Sent from another site (cross_site)")
+                )
+            for response in responses.values():
+                response.setdefault("headers", {})["X-KB-Version"] = {
+                    "$ref": "#/components/headers/KBVersion"
+                }
+    return paths
+
+
+HEADERS = {
+    "KBVersion": {
+        "description": "The KB version this answer comes from: a hash of the entries served. "
+        "Once a new version is served, no answer comes from the old one.",
+        "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+    },
+    "RetryAfter": {"description": "Seconds to wait before trying again.", "schema": INTEGER},
+}
+
 SPEC = {
     "openapi": "3.1.0",
     "info": {
@@ -338,7 +449,7 @@ SPEC = {
         'Every failure is {"error": {"code", "message"}}.',
     },
     "paths": PATHS,
-    "components": {"schemas": SCHEMAS},
+    "components": {"schemas": SCHEMAS, "headers": HEADERS},
 }
 
 
@@ -443,3 +554,5 @@ PATHS["/api/v1/triage"] = {
         },
     }
 }
+
+_finish(PATHS)

@@ -7,8 +7,12 @@
   ``v0:{X-Slack-Request-Timestamp}:{raw body}``), compared in constant time; a timestamp more
   than five minutes away from now is refused (replay).
 - Mattermost: the ``token`` of the outgoing webhook or slash command, compared in constant time.
-- Browser forms: a POST a browser marks as cross-site (``Sec-Fetch-Site``) is refused; no
-  cookies are used, so this is the whole of the CSRF story.
+- Every state-changing request (a POST, the chat endpoints aside: they prove themselves by
+  signature or token) must come from this site: a browser's ``Sec-Fetch-Site`` must be
+  ``same-origin`` (or ``none``: typed, bookmarked); a browser too old to send it must name
+  this site (or ``KB_PUBLIC_URL``) in ``Origin``, ``null`` refused. Clients that send neither
+  (curl, scripts) are not browsers and pass. No cookies are used, so this is the whole of the
+  CSRF story.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from urllib.parse import urlsplit
 
 from flask import Flask, request
 
@@ -29,12 +34,15 @@ CSP = (
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # No referrer leaves the site; inside it browsers then send a real Origin with a form
+    # (under no-referrer they send "Origin: null", which the form check must refuse).
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 SLACK_MAX_AGE = 5 * 60  # seconds, either way
-BROWSER_FORMS = ("/diagnose", "/feedback")
+# Server-to-server endpoints: no browser sends to them; their signature or token is the check.
+SIGNED_ENDPOINTS = ("/api/v1/slack", "/api/v1/mattermost")
 
 
 def _equal(a: str, b: str) -> bool:
@@ -73,14 +81,39 @@ def verify_token(configured: str, given: str | None) -> bool:
     return matched
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def foreign(headers, host_url: str, public_url: str | None) -> bool:
+    """Whether a browser says this request comes from another site.
+
+    >>> foreign({"Sec-Fetch-Site": "same-origin"}, "http://kb.local/", None)
+    False
+    >>> foreign({"Origin": "https://evil.example"}, "http://kb.local/", None)
+    True
+    >>> foreign({"Origin": "https://kb.example.com"}, "http://10.0.0.5/", "https://kb.example.com")
+    False
+    >>> foreign({}, "http://kb.local/", None)   # not a browser
+    False
+    """
+    site = headers.get("Sec-Fetch-Site")
+    if site is not None:  # set by the browser itself, no page can forge it: it decides
+        return site.strip().lower() not in ("same-origin", "none")
+    origin = headers.get("Origin")  # an older browser: the origin it names must be ours
+    if origin is None:
+        return False
+    allowed = {_origin(host_url)} | ({_origin(public_url)} if public_url else set())
+    return origin.strip().lower() not in allowed
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
-    def refuse_cross_site_forms():
-        if (
-            request.method == "POST"
-            and request.path in BROWSER_FORMS
-            and request.headers.get("Sec-Fetch-Site") == "cross-site"
-        ):
+    def refuse_cross_site_posts():
+        if request.method != "POST" or request.path in SIGNED_ENDPOINTS:
+            return
+        if foreign(request.headers, request.host_url, app.config.get("KB_PUBLIC_URL")):
             raise WebError(403, "cross_site", "Forms may only be sent from this site.")
 
     @app.after_request

@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from triage import Limits, NotALog, Refused, Report, triage_streams
 
+from .concurrency import run_blocking
 from .config import human_bytes
 from .errors import WebError
 from .kbstate import diagnoser
@@ -32,8 +33,6 @@ def bound_the_upload():
         return
     if request.content_length is not None and request.content_length > limit:
         raise _too_large()
-    if request.path == "/triage" and request.headers.get("Sec-Fetch-Site") == "cross-site":
-        raise WebError(403, "cross_site", "Forms may only be sent from this site.")
 
 
 def _too_large() -> WebError:
@@ -61,7 +60,8 @@ def _run() -> Report:
         raise WebError(400, "empty_file", "The uploaded file is empty.")
     limits = Limits(max_bytes=current_app.config["KB_TRIAGE_MAX_BYTES"])
     try:
-        return triage_streams(inputs, diagnoser(), limits)
+        # seconds of CPU for a big bundle: a real thread, so a gevent worker keeps answering
+        return run_blocking(triage_streams, inputs, diagnoser(), limits)
     except NotALog as exc:
         raise WebError(422, "not_a_log", str(exc)) from None
     except Refused as exc:

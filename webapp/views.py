@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 from engine.errors import KBError
 
 from . import feedback
+from .concurrency import run_blocking
 from .config import human_bytes
 from .errors import WebError, from_engine
 from .kbstate import diagnoser
@@ -25,6 +26,11 @@ bp = Blueprint("web", __name__)
 
 DEFAULT_TOP = 5
 MAX_TOP = 20
+# What the entry page says after a vote (?feedback=...).
+FEEDBACK_NOTES = {
+    "thanks": "Thank you: your feedback was recorded.",
+    "already": "You already gave feedback on this entry within the hour; it was counted once.",
+}
 
 
 def entry_url(entry_id: str) -> str:
@@ -80,7 +86,7 @@ def diagnose():
         message = "Paste the error message (and a few lines around it) first."
         return render_template("index.html", message=message, top=top, **page), 400
     try:
-        diagnosis = diagnoser().diagnose(text, top=top)
+        diagnosis = run_blocking(diagnoser().diagnose, text, top)
     except KBError as exc:
         error = from_engine(exc)
         if error.status == 413:
@@ -164,15 +170,14 @@ def entry(entry_id: str):
         raise NotFound()
     sections = [(name, markdown_html(text)) for name, text in found.sections]
     see_also = [d.entries[i] for i in found.see_also if i in d.entries]
-    thanks = request.args.get("feedback") in feedback.VERDICTS
     return render_template(
         "entry.html",
         entry=found,
         sections=sections,
         see_also=see_also,
         source=safe_url(found.source),
-        counts=feedback.store().counts(found.id),
-        thanks=thanks,
+        counts=feedback.counts(found.id),
+        note=FEEDBACK_NOTES.get(request.args.get("feedback", "")),
         **_status(),
     )
 
@@ -185,25 +190,34 @@ def give_feedback():
         raise WebError(400, "bad_verdict", "Feedback must be 'solved' or 'not_helpful'.")
     if entry_id not in diagnoser().entries:
         raise WebError(404, "unknown_entry", "There is no entry with that id.")
-    feedback.store().add(entry_id, verdict, request.form.get("paste_sha256") or None)
-    target = url_for("web.entry", entry_id=entry_id, feedback=verdict, _anchor="feedback")
+    counted = feedback.store().add_feedback(
+        entry_id,
+        verdict,
+        voter=feedback.voter(),
+        paste_sha256=request.form.get("paste_sha256") or None,
+    )
+    note = "thanks" if counted else "already"
+    target = url_for("web.entry", entry_id=entry_id, feedback=note, _anchor="feedback")
     return redirect(target, code=303)
 
 
 @bp.get("/kb/_status")
 def status():
-    """Live reload's view: what is serving, when it last changed, and every broken file."""
+    """Live reload's view: the version serving, and every file that is not served and why."""
     d = diagnoser()
-    snapshot = d.snapshot
-    reload = d.last_reload
+    found = d.status
     state = current_app.extensions["kb"]
     return render_template(
         "status.html",
-        entry_total=len(snapshot.entries),
-        errors=[str(e) for e in snapshot.errors],
-        loaded_at=snapshot.loaded_at,
-        reload=reload,
-        watching=state.watcher is not None,
+        vid=d.vid,
+        entry_total=len(d.entries),
+        errors=found.get("problems", []),
+        drafts=found.get("drafts", []),
+        last_good=found.get("last_good", []),
+        loaded_at=d.snapshot.version.built_at,
+        scanned_at=found.get("scanned_at"),
+        reload=d.last_reload,
+        watching=state.watcher is not None or state.owned,
         interval=current_app.config["KB_WATCH_INTERVAL"],
         **_status(),
     )
@@ -212,4 +226,11 @@ def status():
 @bp.get("/healthz")
 def healthz():
     d = diagnoser()
-    return jsonify({"status": "ok", "entries": len(d.entries), "broken_files": len(d.errors)})
+    return jsonify(
+        {
+            "status": "ok",
+            "entries": len(d.entries),
+            "broken_files": len(d.errors),
+            "kb_version": d.vid,
+        }
+    )

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..entry import KINDS, OWNERS, Entry, EventSignature, Signatures
+from ..entry import KINDS, OWNERS, STATUSES, Entry, EventSignature, Signatures
 from ..errors import EntryError
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
@@ -85,6 +85,15 @@ def build_entry(data: dict[str, Any], key_lines: dict[str, int], sections, path)
         lambda v: None if v in KINDS else f"kind '{v}' must be one of {', '.join(KINDS)}",
         "troubleshooting",
     )
+    status = c.text(
+        "status",
+        lambda v: (
+            None
+            if v in STATUSES
+            else f"status '{v}' must be one of {', '.join(STATUSES)} (a draft is not served)"
+        ),
+        "published",
+    )
     ingest = data.get("ingest")
     if ingest is not None and not isinstance(ingest, dict):
         c.fail("ingest", "'ingest' must be a mapping (provenance)")
@@ -122,6 +131,7 @@ def build_entry(data: dict[str, Any], key_lines: dict[str, int], sections, path)
         generated_rules=tuple(generated),
         owner=owner,
         ingest=ingest,
+        status=status,
         sections=tuple(sections),
         path=str(path) if path is not None else None,
         **values,

@@ -6,6 +6,7 @@ it for entries, errors or text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,15 +28,46 @@ def require_folder(kb_dir: Path | str) -> Path:
 
 
 def entry_files(kb_dir: Path | str) -> Iterator[Path]:
-    """Every entry file under *kb_dir*, sorted (README and hidden files are not entries)."""
+    """Every entry file under *kb_dir*, sorted (README and hidden files are not entries).
+
+    Walked with ``os.scandir`` and sorted as strings: pathlib's glob and comparisons cost a
+    second and a half on 10,000 files, which a server's start and every reload look pays.
+    """
     kb_dir = Path(kb_dir)
-    for path in sorted(kb_dir.rglob("*.md")):
-        rel = path.relative_to(kb_dir)
-        if any(part.startswith((".", "_")) for part in rel.parts):
+    found: list[tuple[str, ...]] = []
+    _walk(str(kb_dir), (), found)
+    for parts in sorted(found):
+        yield kb_dir.joinpath(*parts)
+
+
+def entry_signatures(kb_dir: Path | str) -> dict[str, tuple[int, int]]:
+    """Every entry file's (modification time in ns, size), by its path relative to *kb_dir*
+    (``/``-separated): what live reload compares once a second, one ``stat`` per file and no
+    Path object (0.15 s a look on 10,000 files through pathlib)."""
+    found: dict[str, tuple[int, int]] = {}
+    _walk(str(kb_dir), (), None, found)
+    return found
+
+
+def _walk(folder: str, prefix: tuple[str, ...], found, signatures=None) -> None:
+    try:
+        children = list(os.scandir(folder))
+    except OSError:
+        return
+    for child in children:
+        if child.name.startswith((".", "_")):
             continue
-        if path.name.lower() in NOT_ENTRIES:
-            continue
-        yield path
+        if child.is_dir(follow_symlinks=True):
+            _walk(child.path, (*prefix, child.name), found, signatures)
+        elif child.name.endswith(".md") and child.name.lower() not in NOT_ENTRIES:
+            if found is not None:
+                found.append((*prefix, child.name))
+            if signatures is not None:
+                try:
+                    st = child.stat()
+                except OSError:
+                    continue
+                signatures["/".join((*prefix, child.name))] = (st.st_mtime_ns, st.st_size)
 
 
 def read_text(path: Path | str) -> str:

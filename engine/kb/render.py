@@ -54,8 +54,10 @@ def front_matter_of(entry: Entry) -> dict[str, Any]:
         "id": entry.id,
         "title": entry.title,
         "kind": entry.kind,
-        "language": entry.language,
     }
+    if entry.status != "published":  # the default is not written: existing files stay as they are
+        data["status"] = entry.status
+    data["language"] = entry.language
     if entry.source:
         data["source"] = entry.source
     for key in ("products", "tags"):

@@ -21,10 +21,11 @@ would fire on most pastes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from ..kb import GLOSSARY_FILE, entry_files, require_folder
+from ..entry import Entry
+from ..kb import GLOSSARY_FILE, EntryFile, entry_files, require_folder
 from ..kb.folder import assign_ids
 from .entry_checks import add_engine_verdicts, check_entry
 from .examples import ExampleResult, check_examples
@@ -33,7 +34,15 @@ from .problem import LintReport, Problem
 from .rule_checks import check_breadth, check_rules
 from .source import Source, parse
 
-__all__ = ["ExampleResult", "LintReport", "Problem", "check_examples", "lint_kb", "lint_paths"]
+__all__ = [
+    "ExampleResult",
+    "LintReport",
+    "Problem",
+    "check_examples",
+    "key",
+    "lint_kb",
+    "lint_paths",
+]
 
 
 def lint_paths(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) -> list[Problem]:
@@ -41,11 +50,19 @@ def lint_paths(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) ->
     return lint_kb(kb_dir, paths).problems
 
 
-def lint_kb(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) -> LintReport:
+def lint_kb(
+    kb_dir: Path | str,
+    paths: Iterable[Path | str] | None = None,
+    *,
+    known: Mapping[str, EntryFile | tuple[str | None, Entry | None]] | None = None,
+) -> LintReport:
     """Check every entry of *kb_dir* and its glossary, or only the files in *paths*.
 
     The other entries are read either way: duplicate ids and links are judged against the
     whole KB, and the first file (by path) with an id owns it, as when the engine loads.
+    *known* holds files (by :func:`key`) the caller has read already, so that live reload
+    checks one file of thousands without reading them all: a checked file as its
+    :class:`~engine.kb.EntryFile`, any other as its id and entry (None when refused).
     """
     kb_dir = require_folder(kb_dir)
     glossary_path = kb_dir / GLOSSARY_FILE
@@ -59,7 +76,7 @@ def lint_kb(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) -> Li
     files = {_key(p): p for p in kb_files}
     for path in targets:
         files.setdefault(_key(path), path)
-    sources = {key: _safe_parse(path) for key, path in files.items()}
+    sources = {key: _given(key, path, known) for key, path in files.items()}
     ids: dict[str, str] = {}  # link targets: every valid id, refused files' included
     for src in sources.values():
         if src.entry_id:
@@ -94,6 +111,15 @@ def lint_kb(kb_dir: Path | str, paths: Iterable[Path | str] | None = None) -> Li
     return LintReport(problems=problems, entries=len(checked), glossary=check_glossary)
 
 
+def _given(key: str, path: Path, known) -> Source:
+    found = known.get(key) if known is not None else None
+    if isinstance(found, EntryFile):
+        return Source(**{name: getattr(found, name) for name in EntryFile.__dataclass_fields__})
+    if found is not None:
+        return Source(str(path), entry=found[1], entry_id=found[0])
+    return _safe_parse(path)
+
+
 def _safe_parse(path: Path) -> Source:
     try:
         return parse(path)
@@ -107,6 +133,9 @@ def _safe_parse(path: Path) -> Source:
 
 def _key(path: Path) -> str:
     return str(Path(path).resolve())
+
+
+key = _key  # how lint_kb's *known* names a file
 
 
 def _expand(paths, glossary_path: Path, problems: list[Problem]) -> tuple[list[Path], bool]:

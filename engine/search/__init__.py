@@ -18,7 +18,7 @@ from .query import BOILERPLATE_WORDS, paste_query
 from .scorer import Scorer
 from .stats import TermStats
 
-__all__ = ["DEFAULT_INDEX_DIR", "SearchIndex", "build_index"]
+__all__ = ["DEFAULT_INDEX_DIR", "SearchIndex", "build_index", "build_index_folder"]
 
 
 def build_index(
@@ -28,20 +28,37 @@ def build_index(
     return index_store.build(entries, root, kb_fingerprint, progress, glossary, [BOILERPLATE_WORDS])
 
 
+def build_index_folder(
+    entries: list[Entry], folder: Path, kb_fingerprint: str, glossary: Glossary, progress=None
+) -> Path:
+    """Build a KB version's index into its own *folder* (see :func:`index.build_folder`)."""
+    return index_store.build_folder(
+        entries, folder, kb_fingerprint, progress, glossary, [BOILERPLATE_WORDS]
+    )
+
+
 class SearchIndex:
     """An open index with one searcher, safe to share between threads (searches are serialised:
     they are CPU-bound, so a lock costs no throughput under the GIL)."""
 
-    def __init__(self, root: Path, glossary: Glossary):
-        self.root = Path(root)
+    def __init__(self, root: Path, glossary: Glossary, *, folder: Path | None = None):
+        self.root = Path(folder or root)
         self.glossary = glossary
         self.segmenter = glossary_segmenter(glossary)
         self._lock = threading.RLock()
-        self._ix, self._version = index_store.open_current(self.root)
+        if folder is not None:
+            self._ix, self._version = index_store.open_folder(Path(folder))
+        else:
+            self._ix, self._version = index_store.open_current(self.root)
         self.segmenter.learn(self._version.manifest.get("segments") or {})
         self._searcher = self._ix.searcher()
         self._stats = TermStats(self._searcher.reader())
         self._scorer = Scorer(self._searcher.reader(), self._stats)
+
+    @classmethod
+    def at(cls, folder: Path, glossary: Glossary) -> SearchIndex:
+        """The index in one KB version's folder."""
+        return cls(folder, glossary, folder=folder)
 
     @property
     def fingerprint(self) -> str | None:

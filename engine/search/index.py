@@ -1,5 +1,10 @@
 """The Whoosh index of the knowledge base: built aside, swapped in atomically, kept fresh.
 
+A server keeps one index per KB version, each in that version's own folder
+(:func:`build_folder`, :func:`clone_folder` then an update; :mod:`engine.publish` makes
+versions current). The older layout below, one root with a pointer, serves ``SearchIndex(root)``
+and its tests.
+
 Layout of an index folder::
 
     .kb-index/
@@ -159,7 +164,15 @@ class IndexVersion:
 def _read_current(root: Path) -> IndexVersion | None:
     try:
         name = (root / CURRENT).read_text(encoding="utf-8").strip()
-        path = root / name
+    except OSError:
+        return None
+    return read_folder(root / name)
+
+
+def read_folder(path: Path) -> IndexVersion | None:
+    """The complete index in *path* and its manifest, or None (missing, partial or stale)."""
+    path = Path(path)
+    try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
@@ -202,27 +215,7 @@ def _build(entries, root: Path, kb_fingerprint: str, progress, cuts) -> Path:
     staging = root / f".building-{name}"
     staging.mkdir()
     try:
-        ix = whoosh_index.create_in(str(staging), make_schema())
-        writer = ix.writer(limitmb=256)
-        try:
-            for done, entry in enumerate(entries, 1):
-                writer.add_document(**entry_document(entry))
-                if progress and (done % 200 == 0 or done == len(entries)):
-                    progress(done, len(entries))
-            writer.commit(optimize=False)
-        except BaseException:
-            writer.cancel()
-            raise
-        ix.close()
-        manifest = {
-            "fingerprint": kb_fingerprint,
-            "entries": len(entries),
-            "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "schema": SCHEMA_VERSION,
-            "analyzer": ANALYZER_VERSION,
-            "segments": cuts,
-        }
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        _write_index(staging, entries, kb_fingerprint, progress, cuts)
         final = root / name
         os.replace(staging, final)
     except BaseException:
@@ -231,6 +224,67 @@ def _build(entries, root: Path, kb_fingerprint: str, progress, cuts) -> Path:
     _point_current(root, name)
     _prune(root, keep={name})
     return final
+
+
+def build_folder(
+    entries: list[Entry],
+    folder: Path,
+    kb_fingerprint: str,
+    progress: Callable[[int, int], None] | None = None,
+    glossary: Glossary | None = None,
+    searched_words: Iterable[str] = (),
+) -> Path:
+    """Build a complete index into the empty or new *folder* (a KB version's own folder; the
+    caller makes the folder current, see :mod:`engine.publish`)."""
+    active = glossary_segmenter(glossary)
+    with segmenting_with(active):
+        words = [*(glossary_words(glossary) if glossary else ()), *searched_words]
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        _write_index(Path(folder), entries, kb_fingerprint, progress, active.cuts(words))
+    return Path(folder)
+
+
+def clone_folder(base: Path, folder: Path) -> None:
+    """A copy of the index in *base* at *folder*, made of hard links where the file system
+    allows (segment files are never written again once made; an update adds new ones)."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for child in Path(base).iterdir():
+        if child.is_dir() or "LOCK" in child.name.upper() or child.name.startswith("."):
+            continue
+        target = Path(folder) / child.name
+        try:
+            os.link(child, target)
+        except OSError:
+            shutil.copy2(child, target)
+    # the manifest is rewritten by an update: it must be a file of its own, not a link
+    manifest = Path(folder) / MANIFEST
+    text = manifest.read_text(encoding="utf-8")
+    manifest.unlink()
+    manifest.write_text(text, encoding="utf-8")
+
+
+def _write_index(folder: Path, entries, kb_fingerprint: str, progress, cuts) -> None:
+    ix = whoosh_index.create_in(str(folder), make_schema())
+    writer = ix.writer(limitmb=256)
+    try:
+        for done, entry in enumerate(entries, 1):
+            writer.add_document(**entry_document(entry))
+            if progress and (done % 200 == 0 or done == len(entries)):
+                progress(done, len(entries))
+        writer.commit(optimize=False)
+    except BaseException:
+        writer.cancel()
+        raise
+    ix.close()
+    manifest = {
+        "fingerprint": kb_fingerprint,
+        "entries": len(entries),
+        "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "schema": SCHEMA_VERSION,
+        "analyzer": ANALYZER_VERSION,
+        "segments": cuts,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
 def _point_current(root: Path, name: str) -> None:
@@ -267,6 +321,18 @@ def open_current(root: Path):
     version = _read_current(Path(root))
     if version is None:
         raise SearchIndexError(f"no search index in {root}: run 'kb index'")
+    return open_version(version)
+
+
+def open_folder(folder: Path):
+    """The Whoosh index in a KB version's folder and its manifest, or :class:`SearchIndexError`."""
+    version = read_folder(Path(folder))
+    if version is None:
+        raise SearchIndexError(f"no complete search index in {folder}: run 'kb index'")
+    return open_version(version)
+
+
+def open_version(version: IndexVersion):
     try:
         # Our schema, not the one Whoosh pickled into the folder: unpickling what is on disk
         # would run code named there, and breaks when the analyzer class is renamed.

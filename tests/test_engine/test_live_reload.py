@@ -52,14 +52,15 @@ def touch_later(path, text):
 def test_add_edit_break_fix_delete(small_kb, tmp_path):
     d = Diagnoser(small_kb, tmp_path / "ix")
     try:
-        version = (tmp_path / "ix" / "CURRENT").read_text()
+        version = d.vid
         path = small_kb / "printer-spooler.md"
 
         touch_later(path, NEW_ENTRY)  # add
         reload = d.refresh()
         assert reload.changed == ("printer-spooler",) and not reload.full
         assert first(d, "the quasar driver crashed the spooler again") == "printer-spooler"
-        assert (tmp_path / "ix" / "CURRENT").read_text() == version  # updated in place, not rebuilt
+        assert d.vid != version  # a new version, in a folder of its own
+        assert len(list((tmp_path / "ix" / "versions").iterdir())) == 2  # the old one is kept
 
         touch_later(path, NEW_ENTRY.replace("quasar", "pulsar"))  # edit
         d.refresh()
@@ -71,7 +72,7 @@ def test_add_edit_break_fix_delete(small_kb, tmp_path):
             NEW_ENTRY.replace("pulsar", "pulsar").replace("kind: troubleshooting", "kind: [broken"),
         )
         reload = d.refresh()  # break: the last good version keeps serving, the error is reported
-        assert [str(e) for e in reload.errors] and str(path) in str(reload.errors[0])
+        assert reload.errors and str(path) in reload.errors[0]
         assert re.search(
             r"printer-spooler\.md:\d+:\d+: front matter is not valid YAML", str(reload.errors[0])
         )
@@ -93,6 +94,56 @@ def test_add_edit_break_fix_delete(small_kb, tmp_path):
         assert d.refresh() is None  # nothing changed since
     finally:
         d.close()
+
+
+def test_only_published_entries_that_pass_lint_are_served(small_kb, tmp_path):
+    d = Diagnoser(small_kb, tmp_path / "ix")
+    try:
+        path = small_kb / "printer-spooler.md"
+        touch_later(
+            path, NEW_ENTRY.replace("kind: troubleshooting", "kind: troubleshooting\nstatus: draft")
+        )
+        d.refresh()
+        assert "printer-spooler" not in d.entries  # a draft is not served
+        assert d.status["drafts"] == ["printer-spooler.md"] and d.errors == []
+
+        touch_later(path, NEW_ENTRY.replace("## Cause", "## Cuase"))  # published, lint fails
+        reload = d.refresh()
+        assert "printer-spooler" not in d.entries  # never good: absent
+        assert any(
+            "printer-spooler.md" in e and "unknown section 'Cuase'" in e for e in reload.errors
+        )
+        assert first(d, "the quasar driver crashed the spooler") != "printer-spooler"
+
+        touch_later(path, NEW_ENTRY)  # fixed: served
+        d.refresh()
+        assert "printer-spooler" in d.entries and d.errors == []
+
+        touch_later(path, NEW_ENTRY.replace("## Cause", "## Cuase").replace("quasar", "pulsar"))
+        d.refresh()  # broken again: the last good version (quasar) keeps serving
+        assert "quasar" in d.entries["printer-spooler"].title
+        assert d.status["last_good"] == ["printer-spooler.md"] and d.errors
+
+        touch_later(
+            path, NEW_ENTRY.replace("kind: troubleshooting", "kind: troubleshooting\nstatus: draft")
+        )
+        d.refresh()  # unpublished on purpose: gone, not its last good version
+        assert "printer-spooler" not in d.entries
+    finally:
+        d.close()
+
+
+def test_a_later_start_reads_nothing_again(small_kb, tmp_path):
+    d = Diagnoser(small_kb, tmp_path / "ix")
+    version = d.vid
+    d.close()
+    again = Diagnoser(small_kb, tmp_path / "ix")
+    try:
+        assert again.vid == version
+        assert again.cache.misses == 0 and again.cache.hits == 0  # no file parsed at all
+        assert first(again, "Event ID 1196 DNS signature failed to verify") == "dns-signature"
+    finally:
+        again.close()
 
 
 def test_a_glossary_change_rebuilds_everything(small_kb, tmp_path):
@@ -143,3 +194,24 @@ def test_queries_never_fail_while_the_kb_reloads(small_kb, tmp_path):
         watcher.stop()
         d.close()
     assert failures == []
+
+
+def test_a_replaced_version_stays_open_while_a_request_holds_it(small_kb, tmp_path, monkeypatch):
+    import engine.diagnoser as diagnoser_module
+
+    monkeypatch.setattr(diagnoser_module, "RETIRE_AFTER_S", 0.0)
+    d = Diagnoser(small_kb, tmp_path / "ix")
+    try:
+        held = d.pin()  # a long request (a big triage upload) on the current version
+        touch_later(small_kb / "printer-spooler.md", NEW_ENTRY)
+        d.refresh()
+        assert d.vid != held.vid
+        d._free_retired()
+        # its version was replaced but not closed: the request finishes on it
+        assert first(held, "DNS signature failed to verify, event 1196") == "dns-signature"
+        held.release()
+        held.release()  # a second release changes nothing
+        d._free_retired()
+        assert d._retired == []  # closed once nobody holds it
+    finally:
+        d.close()

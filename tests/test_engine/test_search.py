@@ -83,10 +83,12 @@ def test_a_300_word_paste_of_log_noise_becomes_a_focused_query(small_kb, tmp_pat
 def test_index_is_rebuilt_when_the_kb_changes_and_reused_when_it_does_not(small_kb, tmp_path):
     root = tmp_path / "ix"
     first = Diagnoser(small_kb, root)
-    version = (root / "CURRENT").read_text().strip()
+    version = first.vid
     first.close()
+    built = {p.name: p.stat().st_mtime_ns for p in (root / "versions").iterdir()}
     again = Diagnoser(small_kb, root)
-    assert (root / "CURRENT").read_text().strip() == version  # same KB: not rebuilt
+    assert again.vid == version  # same KB: not rebuilt
+    assert {p.name: p.stat().st_mtime_ns for p in (root / "versions").iterdir()} == built
     again.close()
     (small_kb / "dns-server.md").write_text(
         (small_kb / "dns-server.md")
@@ -95,7 +97,7 @@ def test_index_is_rebuilt_when_the_kb_changes_and_reused_when_it_does_not(small_
         encoding="utf-8",
     )
     changed = Diagnoser(small_kb, root)
-    assert (root / "CURRENT").read_text().strip() != version
+    assert changed.vid != version
     changed.close()
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from samples import EVENT_1196
-from webhelpers import active_content, write_hostile_kb
+from webhelpers import active_content, start_server, stop_server, write_hostile_kb
 
 pytest_plugins = ["webfixtures"]
 
@@ -101,7 +100,7 @@ def test_the_1196_paste_finds_its_remedy_first(browser, served_small_kb):
     # "Solved it" without JavaScript: a plain form post, then back to the entry with thanks
     with page.expect_navigation():
         page.locator("ol.results article").first.locator("button[value=solved]").click()
-    assert "/kb/dns-signature?feedback=solved" in page.url
+    assert "/kb/dns-signature?feedback=thanks" in page.url
     assert "Thank you" in page.content() and "solved 1" in page.content()
     # CSS loaded from our own origin, and the page declares UTF-8
     assert page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth") != "none"
@@ -132,7 +131,7 @@ def hostile_feed(path: Path) -> Path:
     path.write_text(
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Hostile</title>'
         "<item><title>&lt;script&gt;alert('title')&lt;/script&gt;&lt;img src=x onerror=alert('t2')&gt;Hostile service fails"
-        "</title><link>javascript:alert('link')</link><guid isPermaLink=\"false\">hostile-1</guid>"
+        "</title><link>https://evil.example/post?x=&quot;&gt;&lt;script&gt;alert('link')&lt;/script&gt;</link><guid isPermaLink=\"false\">hostile-1</guid>"
         f"<category>&lt;b onmouseover=alert(1)&gt;Security</category><description>{description}</description></item>"
         "</channel></rss>",
         encoding="utf-8",
@@ -143,11 +142,8 @@ def hostile_feed(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def served_hostile_kb(tmp_path_factory):
     """kb_small, a writer's hostile entry and a hostile feed put through `kb ingest`, served by
-    waitress in a thread."""
-    from waitress import create_server
-
+    a real `kb serve`."""
     from kbcli.main import cli
-    from webapp import create_app
 
     root = tmp_path_factory.mktemp("hostile-served")
     kb = root / "kb"
@@ -159,21 +155,11 @@ def served_hostile_kb(tmp_path_factory):
     assert result.exit_code == 0, result.output
     added = sorted({p.stem for p in kb.glob("*.md")} - {Path(n).stem for n in before})
     assert added, "the ingester wrote no entry"
-    app = create_app(
-        {
-            "KB_DIR": str(kb),
-            "KB_INDEX_DIR": str(root / "index"),
-            "KB_FEEDBACK_DB": str(root / "feedback.sqlite3"),
-        }
-    )
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    proc, url = start_server(root, kb, env={"KB_RATELIMIT_ENABLED": "0"})
     try:
-        yield f"http://127.0.0.1:{server.effective_port}", added + ["hostile-entry"]
+        yield url, added + ["hostile-entry"]
     finally:
-        server.close()
-        app.extensions["kb"].close()
+        stop_server(proc)
 
 
 def test_an_entry_from_a_hostile_feed_runs_no_script(browser, served_hostile_kb):

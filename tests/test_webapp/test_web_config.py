@@ -14,7 +14,7 @@ from testkb import REPO
 from engine.errors import KBError
 from webapp import create_app
 from webapp.config import SETTINGS
-from webapp.feedback import FeedbackStore
+from webapp.store import open_store
 
 pytest_plugins = ["webfixtures"]
 
@@ -34,7 +34,13 @@ def test_defaults(clean_env, small_diagnoser, tmp_path):
     app = create_app({"KB_DIAGNOSER": small_diagnoser})
     assert app.config["KB_DIR"] == "kb"
     assert app.config["KB_INDEX_DIR"] is None
+    assert app.config["KB_DATA_DIR"] == str(Path("kb").resolve().parent)
     assert app.config["KB_FEEDBACK_DB"] == str(Path("kb").resolve().parent / ".kb-feedback.sqlite3")
+    assert app.config["KB_DATABASE_URL"] is None
+    assert app.config["KB_TRUSTED_PROXIES"] == 0
+    assert app.config["KB_RATELIMIT_DIAGNOSE"] == "120/minute"
+    assert app.config["KB_RATELIMIT_FEEDBACK"] == "30/minute"
+    assert app.config["KB_RATELIMIT_STORAGE_URI"] == "memory://"
     assert app.config["KB_MAX_PASTE_BYTES"] == 1_000_000
     assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
     assert app.config["MAX_FORM_MEMORY_SIZE"] == app.config["MAX_CONTENT_LENGTH"]
@@ -126,13 +132,17 @@ def test_requests_see_a_swapped_diagnoser(make_app, hostile_diagnoser):
 
 def test_feedback_survives_a_restart(make_app, tmp_path):
     first = make_app().test_client()
-    for verdict in ("solved", "solved", "not_helpful"):
-        assert (
-            first.post(
-                "/feedback", data={"entry_id": "dns-signature", "verdict": verdict}
-            ).status_code
-            == 303
+    for address, verdict in (
+        ("10.0.0.1", "solved"),
+        ("10.0.0.2", "solved"),
+        ("10.0.0.3", "not_helpful"),
+    ):
+        response = first.post(
+            "/feedback",
+            data={"entry_id": "dns-signature", "verdict": verdict},
+            environ_base={"REMOTE_ADDR": address},
         )
+        assert response.status_code == 303
     again = make_app().test_client()  # a new app over the same file
     assert again.get("/api/v1/entries/dns-signature").get_json()["feedback"] == {
         "solved": 2,
@@ -142,21 +152,22 @@ def test_feedback_survives_a_restart(make_app, tmp_path):
     with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         rows = db.execute(
-            "SELECT entry_id, verdict, created_at, paste_sha256 FROM feedback"
+            "SELECT entry_id, verdict, created_at, paste_sha256, voter FROM feedback"
         ).fetchall()
     assert len(rows) == 3 and all(r[0] == "dns-signature" and r[2] for r in rows)
+    assert len({r[4] for r in rows}) == 3 and not any("10.0.0" in r[4] for r in rows)
 
 
 def test_the_results_page_sends_the_paste_hash_never_the_paste(make_app, tmp_path):
     client = make_app().test_client()
     html = client.post("/diagnose", data={"text": EVENT_1196}).get_data(as_text=True)
     digest = re.search(r'name="paste_sha256" value="([0-9a-f]{64})"', html)[1]
-    client.post(
-        "/feedback", data={"entry_id": "dns-signature", "verdict": "solved", "paste_sha256": digest}
-    )
-    client.post(
-        "/feedback", data={"entry_id": "dns-signature", "verdict": "solved", "paste_sha256": "<x>"}
-    )
+    for address, sha in (("10.0.0.1", digest), ("10.0.0.2", "<x>")):
+        client.post(
+            "/feedback",
+            data={"entry_id": "dns-signature", "verdict": "solved", "paste_sha256": sha},
+            environ_base={"REMOTE_ADDR": address},
+        )
     with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
         hashes = [r[0] for r in db.execute("SELECT paste_sha256 FROM feedback ORDER BY id")]
     assert hashes == [digest, None]
@@ -179,6 +190,7 @@ def test_every_setting_route_and_code_is_documented():
         "POST /api/v1/diagnose",
         "GET /api/v1/entries",
         "GET /api/v1/entries/<id>",
+        "POST /api/v1/feedback",
         "POST /api/v1/slack",
         "POST /api/v1/mattermost",
     ):
@@ -198,13 +210,20 @@ def test_every_setting_route_and_code_is_documented():
         "unauthorized",
         "not_configured",
         "internal_error",
+        "rate_limited",
+        "store_unavailable",
+        "already_counted",
+        "unknown_result",
+        "cross_site",
     ):
         assert f"`{code}`" in doc, code
 
 
 def _open_store_and_vote(path: str, start: multiprocessing.Barrier) -> None:
     start.wait()
-    FeedbackStore(path).add("dns-signature", "solved")
+    store = open_store(None, sqlite_path=path)
+    store.migrate()
+    store.add_feedback("dns-signature", "solved")
 
 
 def test_worker_processes_starting_together_all_open_the_new_feedback_store(tmp_path):
@@ -224,4 +243,28 @@ def test_worker_processes_starting_together_all_open_the_new_feedback_store(tmp_
         for proc in procs:
             proc.join(timeout=30)
         assert [proc.exitcode for proc in procs] == [0] * workers, f"round {round_}"
-        assert FeedbackStore(path).counts("dns-signature") == {"solved": workers, "not_helpful": 0}
+        assert open_store(None, sqlite_path=path).feedback_counts("dns-signature") == {
+            "solved": workers,
+            "not_helpful": 0,
+        }
+
+
+def test_the_preloading_master_holds_no_rule_engine_state(clean_env, small_kb, tmp_path):
+    """gunicorn's master loads the app before it forks; durable_rules keeps process-global C
+    state, so no ruleset may exist there: each worker makes its own on first use."""
+    app = create_app(
+        {
+            "KB_DIR": str(small_kb),
+            "KB_INDEX_DIR": str(tmp_path / "index"),
+            "KB_FEEDBACK_DB": str(tmp_path / "f.sqlite3"),
+            "KB_START_LATER": True,  # as kb serve makes it in the master
+        }
+    )
+    state = app.extensions["kb"]
+    try:
+        assert state.watcher is None and state.started_in is None  # no thread before the fork
+        assert state.diagnoser.rules._durable._live == {}  # no durable_rules ruleset either
+        reports = list((tmp_path / "index" / "workers").glob("*.json"))
+        assert reports == []  # the master serves nothing: the leader waits for no report of it
+    finally:
+        state.close()

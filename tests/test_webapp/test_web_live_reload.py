@@ -54,7 +54,10 @@ def server(tmp_path):
     kb = copy_kb(DATA / "kb_small", tmp_path)
     with open(tmp_path / "server.log", "w") as log:
         proc, url = start_server(
-            tmp_path, kb, env={"KB_WATCH_INTERVAL": str(WATCH_INTERVAL)}, stderr=log
+            tmp_path,
+            kb,
+            env={"KB_WATCH_INTERVAL": str(WATCH_INTERVAL), "KB_RATELIMIT_ENABLED": "0"},
+            stderr=log,
         )
         try:
             yield url, kb, tmp_path / "server.log"

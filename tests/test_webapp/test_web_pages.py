@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from samples import EVENT_1196, NOT_COVERED, UNRELATED
 from webhelpers import multipart
 
@@ -161,11 +162,26 @@ def test_feedback_redirects_back_with_thanks_and_counts(client, app):
         data={"entry_id": "dns-signature", "verdict": "solved", "paste_sha256": "a" * 64},
     )
     assert response.status_code == 303
-    assert response.headers["Location"] == "/kb/dns-signature?feedback=solved#feedback"
-    client.post("/feedback", data={"entry_id": "dns-signature", "verdict": "not_helpful"})
-    page = client.get("/kb/dns-signature?feedback=solved").get_data(as_text=True)
+    assert response.headers["Location"] == "/kb/dns-signature?feedback=thanks#feedback"
+    client.post(
+        "/feedback",
+        data={"entry_id": "dns-signature", "verdict": "not_helpful"},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
+    page = client.get("/kb/dns-signature?feedback=thanks").get_data(as_text=True)
     assert "Thank you" in page
     assert "solved 1" in page and "didn't help 1" in page
+
+
+def test_a_second_vote_from_one_client_counts_once(client):
+    vote = {"entry_id": "dns-signature", "verdict": "not_helpful"}
+    assert (
+        client.post("/feedback", data=vote).headers["Location"].endswith("feedback=thanks#feedback")
+    )
+    again = client.post("/feedback", data=vote)
+    assert again.headers["Location"] == "/kb/dns-signature?feedback=already#feedback"
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "already gave feedback" in page and "didn't help 1" in page
 
 
 def test_feedback_is_validated(client):
@@ -179,23 +195,60 @@ def test_feedback_is_validated(client):
     assert client.get("/feedback").status_code == 405
 
 
-def test_cross_site_form_posts_are_refused(client):
-    response = client.post(
-        "/feedback",
-        data={"entry_id": "dns-signature", "verdict": "solved"},
-        headers={"Sec-Fetch-Site": "cross-site"},
-    )
-    assert response.status_code == 403
-    ok = client.post(
-        "/diagnose", data={"text": EVENT_1196}, headers={"Sec-Fetch-Site": "same-origin"}
-    )
-    assert ok.status_code == 200
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "https://evil.example"},  # an older browser: no Sec-Fetch-Site
+        {"Origin": "null"},  # a sandboxed frame or a data: page
+        {"Origin": "http://localhost.evil.example"},
+    ],
+)
+@pytest.mark.parametrize(
+    "path, form",
+    [
+        ("/feedback", {"entry_id": "dns-signature", "verdict": "solved"}),
+        ("/diagnose", {"text": EVENT_1196}),
+        ("/api/v1/feedback", None),
+        ("/triage", {"file": "x"}),
+    ],
+)
+def test_state_changing_posts_from_another_site_are_refused(client, headers, path, form):
+    if form is None:
+        response = client.post(
+            path, json={"entry": "dns-signature", "solved": True}, headers=headers
+        )
+    else:
+        response = client.post(path, data=form, headers=headers)
+    assert response.status_code == 403, response.get_data(as_text=True)[:200]
+    assert "cross_site" in response.get_data(as_text=True)
+
+
+def test_posts_from_this_site_or_from_non_browsers_pass(make_app):
+    client = make_app(KB_PUBLIC_URL="https://kb.example.com").test_client()
+    for headers in (
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},  # typed in the address bar, a bookmark
+        {"Origin": "http://localhost"},  # this host, as the test client names it
+        {"Origin": "https://kb.example.com"},  # the public address in front of a proxy
+        {},  # curl, a script
+    ):
+        response = client.post("/diagnose", data={"text": EVENT_1196}, headers=headers)
+        assert response.status_code == 200, headers
 
 
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "entries": 5, "broken_files": 0}
+    body = response.get_json()
+    assert body == {
+        "status": "ok",
+        "entries": 5,
+        "broken_files": 0,
+        "kb_version": body["kb_version"],
+    }
+    assert response.headers["X-KB-Version"] == body["kb_version"]
 
 
 def test_every_response_has_the_security_headers_and_no_cookie(client):
@@ -216,7 +269,7 @@ def test_every_response_has_the_security_headers_and_no_cookie(client):
         assert "default-src 'none'" in csp and "script-src" not in csp
         assert "frame-ancestors 'none'" in csp and "form-action 'self'" in csp
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["X-Frame-Options"] == "DENY"
         assert "Set-Cookie" not in response.headers
 

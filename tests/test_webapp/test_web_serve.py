@@ -1,4 +1,4 @@
-"""`kb serve`: a real waitress server over a tmp KB, and its one-line errors."""
+"""`kb serve`: a real gunicorn server over a tmp KB, and its one-line errors."""
 
 from __future__ import annotations
 
@@ -18,14 +18,20 @@ pytest_plugins = ["webfixtures"]
 
 def test_served_app_is_ready_and_answers(served_small_kb):
     status, body = get_json(served_small_kb + "/healthz")
-    assert status == 200 and body == {"status": "ok", "entries": 5, "broken_files": 0}
+    assert status == 200 and body == {
+        "status": "ok",
+        "entries": 5,
+        "broken_files": 0,
+        "kb_version": body["kb_version"],
+    }
+    assert len(body["kb_version"]) == 16
     request = urllib.request.Request(
         served_small_kb + "/api/v1/diagnose",
         data=json.dumps({"text": EVENT_1196, "top": 1}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.headers["Server"] == "troubleshoot-kb"  # waitress, not the dev server
+        assert response.headers["Server"] == "gunicorn"  # not the development server
         assert "script-src" not in response.headers["Content-Security-Policy"]
         result = json.loads(response.read())["results"][0]
     assert result["id"] == "dns-signature"

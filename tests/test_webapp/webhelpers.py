@@ -53,8 +53,11 @@ def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = 60) -> 
         line = proc.stdout.readline()
         if not line:
             if proc.poll() is not None:
+                path = getattr(proc, "log_path", None)
                 stderr = (
-                    proc.stderr.read() if proc.stderr else "(stderr went to the test's log file)"
+                    proc.stderr.read()
+                    if proc.stderr
+                    else (path.read_text() if path else "(stderr went to the test's log file)")
                 )
                 raise RuntimeError(f"kb serve exited with {proc.returncode}: {stderr}")
             continue
@@ -63,25 +66,34 @@ def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = 60) -> 
     raise TimeoutError(f"no line matching {pattern!r} in {timeout} s")
 
 
-def start_server(root: Path, kb: Path, env: dict | None = None, stderr=subprocess.PIPE):
+def start_server(
+    root: Path, kb: Path, env: dict | None = None, stderr=None, args: tuple[str, ...] = ()
+):
     """A real ``kb serve --port 0`` over *kb*, its index and feedback under *root*: the one way
     tests start a server. Returns the process and its base URL once it serves; the caller
     ends it with :func:`stop_server`. The environment's KB_/SLACK_/MATTERMOST_ settings are
-    left out, *env* added."""
+    left out, *env* added; *args* are more options (``--workers 2``). The server's log goes to
+    *stderr* when given, else to ``root/server.log`` (a pipe nobody reads would fill up)."""
     clean = {
         k: v for k, v in os.environ.items() if not k.startswith(("KB_", "SLACK_", "MATTERMOST_"))
     }
     clean.update({"KB_FEEDBACK_DB": str(root / "feedback.sqlite3"), **(env or {})})
     kb_command = str(Path(sys.executable).parent / "kb")
     where = ["--kb-dir", str(kb), "--index-dir", str(root / "index")]
+    log = None
+    if stderr is None:
+        log = stderr = open(root / "server.log", "a", encoding="utf-8")  # noqa: SIM115
     proc = subprocess.Popen(
-        [kb_command, "serve", "--port", "0", *where],
+        [kb_command, "serve", "--port", "0", *where, *args],
         stdout=subprocess.PIPE,
         stderr=stderr,
         text=True,
         env=clean,
         cwd=root,
     )
+    proc.log_path = root / "server.log" if log is not None else None
+    if log is not None:
+        log.close()  # the child has its own copy
     try:
         line = wait_for_line(proc, r"^serving \d+ entries on http://")
     except BaseException:
@@ -94,13 +106,24 @@ def stop_server(proc: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL after 10 s; close the pipes."""
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
     for pipe in (proc.stdout, proc.stderr):
         if pipe:
             pipe.close()
+
+
+def worker_pids(proc: subprocess.Popen) -> set[int]:
+    """The worker processes of a ``kb serve`` (gunicorn's master's children)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{proc.pid}/task").glob("*/children"):
+        try:
+            found |= {int(pid) for pid in task.read_text().split()}
+        except OSError:
+            pass
+    return found
 
 
 def get_json(url: str):
@@ -176,7 +199,9 @@ def write_hostile_kb(kb: Path) -> None:
     hostile = Entry(
         id="hostile-entry",
         title='Event 4242: <script>alert("title")</script> "><img src=x onerror=alert(9)> service fails',
-        source="javascript:alert(10)",
+        # a URL lint accepts (a server serves only what lint passes), hostile inside: it must be
+        # escaped in the link's attribute
+        source='https://evil.example/x"onmouseover="alert(10)"><script>alert(10)</script>',
         products=("Hyper-V",),
         tags=("<b>tag</b>", "security"),
         signatures=Signatures(

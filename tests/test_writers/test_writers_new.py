@@ -41,6 +41,7 @@ def test_the_skeleton_lints_clean_and_has_every_section(kb, kind):
     entry = parse_entry(path.read_text(encoding="utf-8"), path)
     assert entry.title == "Event 1196: DNS registration failed"
     assert (entry.kind, entry.owner, entry.examples, entry.rules) == (kind, "writer", (), ())
+    assert entry.status == "draft"  # never served half-written
     assert [name for name, _ in entry.sections] == list(SECTIONS[kind])
 
 
@@ -97,7 +98,7 @@ def test_kb_test_fails_the_skeleton_until_it_has_an_example(kb, tmp_path):
         cli, ["test", "--kb-dir", str(kb), "--index-dir", str(tmp_path / "ix")]
     )
     assert result.exit_code == 1
-    assert f"{kb}/fresh.md:32: no examples: add at least one paste" in result.output
+    assert f"{kb}/fresh.md:33: no examples: add at least one paste" in result.output
 
 
 def uncommented(text: str) -> str:
