@@ -183,7 +183,7 @@ class RuleBook:
         return leaf.describe() + (f" ({quality:.0%} of it)" if quality < 1 else "")
 
     def warm_up(self) -> int:
-        """Create the durable_rules rulesets now (servers call this at start-up)."""
+        """Load durable_rules' engine now (servers call this at start-up)."""
         return self._durable.warm_up()
 
     def close(self) -> None:

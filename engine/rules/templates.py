@@ -25,11 +25,11 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 
+import numpy as np
 from rapidfuzz.distance import Indel
 
 from ..hanzi import to_simplified
@@ -52,6 +52,8 @@ MAX_MATCHES = 8
 NEAR = 0.25
 # At most this many messages are scored exactly per paste (those whose words it holds most).
 MAX_SCORED = 16
+# At most this many candidates (most filing words present first) get that upper bound.
+MAX_BOUNDED = 64
 # A word in more than this share of the messages (and this many) does not file a message.
 COMMON_FILE_SHARE = 0.01
 COMMON_FILE_SIZE = 50
@@ -212,7 +214,7 @@ class TemplateIndex:
                 for token in set(toks):
                     df[token] += 1
         n = max(1, sum(1 for _, _, share in parsed if share == 1.0))
-        self._files: dict[str, list[int]] = defaultdict(list)
+        files: dict[str, list[int]] = defaultdict(list)
         for key, toks, share in parsed:
             weights = {
                 t: (0.3 if t in _STOP else 1.0)
@@ -228,8 +230,12 @@ class TemplateIndex:
             rare = [t for t in ranked if df[t] <= common]
             filed = (rare or ranked or sorted(weights))[:KEY_TOKENS]
             for token in filed:
-                self._files[token].append(index)
+                files[token].append(index)
             self._templates[index].filed = len(filed)
+        self._files: dict[str, np.ndarray] = {
+            token: np.array(indexes, dtype=np.int32) for token, indexes in files.items()
+        }
+        self._needed = np.array([min(2, t.filed) for t in self._templates], dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self._templates)
@@ -250,14 +256,23 @@ class TemplateIndex:
         for i, token in enumerate(paste):
             positions[token].append(i)
         lookup = positions.keys() if seeds is None else seeds & positions.keys()
-        # how many of each message's filing words the paste has (counted in C)
-        filed_hits = Counter(chain.from_iterable(self._files.get(t, ()) for t in lookup))
+        # how many of each message's filing words the paste has (counted in C, by numpy)
+        files = [self._files[t] for t in lookup if t in self._files]
+        if not files:
+            return []
+        filed_hits = np.bincount(np.concatenate(files), minlength=len(self._templates))
+        # a message whose rarest words are not here cannot be this message: it needs two of
+        # them (all of them when it is filed under fewer)
+        found = np.flatnonzero(filed_hits >= self._needed)
+        if len(found) > MAX_BOUNDED:
+            # on a KB of look-alike messages a long paste holds two filing words of hundreds:
+            # those holding most of theirs first, MAX_BOUNDED of them get a bound
+            order = np.lexsort((found, -filed_hits[found]))
+            found = found[order[:MAX_BOUNDED]]
         present = positions.keys()
         bounded: list[tuple[float, int]] = []
-        for index, count in filed_hits.items():
+        for index in found.tolist():
             template = self._templates[index]
-            if count < min(2, template.filed):
-                continue  # its rarest words are not here: it cannot be this message
             # an upper bound first (set operations in C): the paste's share of its weight
             bound = template.weight_of(present) / template.total
             if bound >= MIN_QUALITY:

@@ -120,13 +120,20 @@ def _translated(term: str, idf) -> tuple[tuple[str, ...], float] | None:
 
 
 def paste_query(
-    search_text: str, text: str, glossary: Glossary, stats: TermStats, event_ids=()
+    search_text: str,
+    text: str,
+    glossary: Glossary,
+    stats: TermStats,
+    event_ids=(),
+    group_terms: dict[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> PasteQuery:
     """The concepts of a paste and its full term set (to judge how much of an entry it covers).
 
     *search_text* is the paste as :func:`searchable` makes it (masked, prose names kept);
     *text* the unmasked paste, where glossary terms are looked for. Both arrive cut by
     :func:`engine.normalise.normalise`; the bound here holds for any other caller.
+    *group_terms*: the index terms of each glossary group, kept by the caller between pastes
+    (one KB's glossary and segmenter: a group is analysed once, not on every paste).
     """
     search_text, text = search_text[:CUT_CHARS], text[:CUT_CHARS]
     n_docs = stats.n_docs
@@ -139,14 +146,15 @@ def paste_query(
     all_terms: set[str] = set(counts)
     concepts: dict[str, Concept] = {}
     grouped: set[str] = set()
+    analysed = {} if group_terms is None else group_terms
     for group in glossary.groups_in(text):
-        group_terms: list[str] = []
-        for word in group:
-            group_terms.extend(t for t in terms(word) if t not in group_terms)
-        all_terms.update(group_terms)
-        weights = {t: idf(t) for t in group_terms}
-        known = tuple(t for t in group_terms if weights[t] > 0)
-        present = [t for t in group_terms if t in counts]
+        its_terms = analysed.get(group)
+        if its_terms is None:
+            its_terms = analysed[group] = _group_terms(group)
+        all_terms.update(its_terms)
+        weights = {t: idf(t) for t in its_terms}
+        known = tuple(t for t in its_terms if weights[t] > 0)
+        present = [t for t in its_terms if t in counts]
         if not known or not present:
             continue  # a group no entry holds: its words stay unknown words of the paste
         grouped.update(present)
@@ -177,6 +185,11 @@ def paste_query(
             concepts[term] = Concept(term, (), unknown_weight * factor[term])
     ranked = sorted(concepts.values(), key=lambda c: (-c.weight, c.label))
     return PasteQuery(ranked[:MAX_CONCEPTS] + _pairs(pairs, idf), frozenset(all_terms))
+
+
+def _group_terms(group: tuple[str, ...]) -> tuple[str, ...]:
+    """The index terms of a glossary group's words, each once, in order."""
+    return tuple(dict.fromkeys(t for word in group for t in terms(word)))
 
 
 def _pairs(pairs: dict[str, float], idf) -> list[Concept]:

@@ -125,13 +125,17 @@ class Scorer:
         if candidates.size > limit:
             candidates = candidates[np.argpartition(-total[candidates], limit - 1)[:limit]]
         order = sorted(candidates.tolist(), key=lambda d: (-float(total[d]), d))
-        top = np.array(order, dtype=np.int32)
-        # which concepts each top document matched: one membership test per concept
-        member = [np.isin(top, docs) for docs in concept_docs]
-        return [
-            Scored(d, float(total[d]), tuple(i for i, hits in enumerate(member) if hits[row]))
-            for row, d in enumerate(order)
-        ]
+        # which concepts each top document matched: each concept's documents looked up in
+        # one row-per-document table (np.isin sorted every concept's postings: a tenth of a
+        # search)
+        row_of = np.full(self.n, -1, dtype=np.int32)
+        row_of[order] = np.arange(len(order), dtype=np.int32)
+        matched: list[list[int]] = [[] for _ in order]
+        for index, docs in enumerate(concept_docs):
+            for row in np.unique(row_of[docs]).tolist():
+                if row >= 0:
+                    matched[row].append(index)
+        return [Scored(d, float(total[d]), tuple(matched[row])) for row, d in enumerate(order)]
 
 
 def _postings(matcher):

@@ -243,15 +243,11 @@ def test_regex_safety_and_literal_prefilter():
     assert required_literal(r"(?:foo|bar)") is None
 
 
-def test_over_the_live_limit_a_paste_compiles_only_the_rules_it_can_fire_and_frees_them(
-    monkeypatch,
-):
+def test_a_paste_compiles_only_the_rules_it_can_fire_and_frees_them(monkeypatch):
     entries = [
         entry(f"e{i}", [{"all": [{"event": 3000 + i}, {"phrase": f"widget {i} jammed"}]}])
         for i in range(300)
     ]
-    # 300 rules in shards of 50: six shards, two of them alive (read when the book is built)
-    monkeypatch.setenv("KB_MAX_LIVE_RULES", "100")
     book = RuleBook(entries)
     created, deleted = [], []
     native = durable_engine.durable_engine.durable_rules_engine  # the C extension
@@ -263,12 +259,34 @@ def test_over_the_live_limit_a_paste_compiles_only_the_rules_it_can_fire_and_fre
         native, "delete_ruleset", lambda handle: deleted.append(handle) or delete_ruleset(handle)
     )
     try:
-        for i in (0, 299, 120, 0, 299, 180, 60):
+        for i in (0, 299, 120, 0):
             assert fired(book, f"Event ID {3000 + i}: widget {i} jammed") == {(f"e{i}", "rule-1")}
-            assert len(book._durable._live) <= 2
-        # shards 0 and 5 compiled whole, once; each paste for another shard compiled its one rule
-        assert created == [50, 50, 1, 1, 1]
-        assert len(deleted) == 3  # ...and freed it
+        # the event alone completes no conjunction: nothing is compiled
+        assert fired(book, "Event ID 3005: something else") == set()
+        # each paste compiled its one completable rule (not 300), and freed it
+        assert created == [1, 1, 1, 1]
+        assert len(deleted) == 4
+    finally:
+        book.close()
+
+
+def test_many_completable_rules_are_compiled_in_chunks_and_all_fire(monkeypatch):
+    # one event and one phrase complete 120 conjunctions: more than one ruleset's worth
+    entries = [
+        entry(f"e{i}", [{"all": [{"event": 4000}, {"phrase": "widget jammed"}]}])
+        for i in range(120)
+    ]
+    book = RuleBook(entries)
+    created = []
+    new_ruleset = durable_engine._new_ruleset
+    monkeypatch.setattr(
+        durable_engine, "_new_ruleset", lambda d: created.append(len(d)) or new_ruleset(d)
+    )
+    try:
+        assert fired(book, "Event ID 4000: widget jammed") == {
+            (f"e{i}", "rule-1") for i in range(120)
+        }
+        assert created == [durable_engine.CHUNK, durable_engine.CHUNK, 20]
     finally:
         book.close()
 
@@ -314,18 +332,13 @@ def test_phrases_match_whole_words_with_english_endings():
         book.close()
 
 
-def test_a_rule_book_closes_cleanly_with_shards_that_never_saw_a_fact():
-    # closing frees each ruleset's session state first (or durable_rules leaks it); a shard
-    # created by warm_up that never held a fact has no state, which must not stop the close
-    entries = [
-        entry(f"e{i}", [{"all": [{"event": 3000 + i}, {"phrase": f"widget {i} jammed"}]}])
-        for i in range(120)
-    ]
-    book = RuleBook(entries)
-    assert book.warm_up() == 3
+def test_warm_up_leaves_nothing_behind_and_rules_still_fire():
+    book = RuleBook([entry("e0", [{"all": [{"event": 3000}, {"phrase": "widget 0 jammed"}]}])])
+    assert book.warm_up() == 1
+    assert fired(book, "Event ID 3000: widget 0 jammed") == {("e0", "rule-1")}
+    # the same paste twice: its facts were retracted, so nothing raises and it fires again
     assert fired(book, "Event ID 3000: widget 0 jammed") == {("e0", "rule-1")}
     book.close()
-    assert book._durable._live == {}
 
 
 def test_a_writers_rule_replaces_the_generated_rule_of_its_name_and_can_switch_one_off():
