@@ -249,9 +249,16 @@ def test_worker_processes_starting_together_all_open_the_new_feedback_store(tmp_
         }
 
 
-def test_the_preloading_master_holds_no_rule_engine_state(clean_env, small_kb, tmp_path):
+def test_the_preloading_master_holds_no_rule_engine_state(
+    clean_env, small_kb, tmp_path, monkeypatch
+):
     """gunicorn's master loads the app before it forks; durable_rules keeps process-global C
-    state, so no ruleset may exist there: each worker makes its own on first use."""
+    state, so no ruleset may be made there: each worker makes its own when it answers."""
+    from engine.rules import durable_engine
+
+    made = []
+    new_ruleset = durable_engine._new_ruleset
+    monkeypatch.setattr(durable_engine, "_new_ruleset", lambda d: made.append(d) or new_ruleset(d))
     app = create_app(
         {
             "KB_DIR": str(small_kb),
@@ -263,7 +270,7 @@ def test_the_preloading_master_holds_no_rule_engine_state(clean_env, small_kb, t
     state = app.extensions["kb"]
     try:
         assert state.watcher is None and state.started_in is None  # no thread before the fork
-        assert state.diagnoser.rules._durable._live == {}  # no durable_rules ruleset either
+        assert made == []  # no durable_rules ruleset either
         reports = list((tmp_path / "index" / "workers").glob("*.json"))
         assert reports == []  # the master serves nothing: the leader waits for no report of it
     finally:
