@@ -6,6 +6,7 @@ the fixtures over it are in ``tests/conftest.py``.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -18,3 +19,40 @@ def copy_kb(source: Path, root: Path) -> Path:
     target = root / "kb"
     shutil.copytree(source, target)
     return target
+
+
+SPOOLER_ENTRY = """---
+id: spooler-quasar
+title: "Print spooler stops when the {word} driver loads"
+kind: troubleshooting
+{status}rules:
+  - name: {word}-driver
+    weight: 0.9
+    phrase: {word} driver stopped the spooler
+---
+
+## Symptom
+
+The {word} driver stopped the spooler.
+
+## Cause
+
+A broken {word} driver.
+
+## Fix
+
+1. Remove the {word} driver.
+"""
+
+
+def spooler_entry(word: str, status: str = "") -> str:
+    """A small entry whose rule fires on "the WORD driver stopped the spooler": the live-reload
+    tests write it, change its word, break it and fix it."""
+    return SPOOLER_ENTRY.format(word=word, status=f"status: {status}\n" if status else "")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace *path* as editors do, so a server watching the KB never reads half a file."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -12,50 +12,17 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
 from samples import EVENT_1196
-from testkb import DATA, copy_kb
+from testkb import DATA, copy_kb, spooler_entry, write_atomic
 from webhelpers import start_server, stop_server, worker_pids
 
 pytest_plugins = ["webfixtures"]
 
 WITHIN = 5.0  # a change serves within this many seconds
 QUIET = {"KB_RATELIMIT_ENABLED": "0", "KB_WATCH_INTERVAL": "0.3"}
-
-NEW_ENTRY = """---
-id: spooler-quasar
-title: "Print spooler stops when the {word} driver loads"
-kind: troubleshooting
-{status}rules:
-  - name: {word}-driver
-    weight: 0.9
-    phrase: {word} driver stopped the spooler
----
-
-## Symptom
-
-The {word} driver stopped the spooler.
-
-## Cause
-
-A broken {word} driver.
-
-## Fix
-
-1. Remove the {word} driver.
-"""
-
-
-def entry(word: str, status: str = "") -> str:
-    return NEW_ENTRY.format(word=word, status=f"status: {status}\n" if status else "")
-
-
-def write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def ask(base: str, text: str, timeout: float = 10) -> tuple[str, str | None]:
@@ -86,6 +53,32 @@ def eventually(check, what: str, within: float = WITHIN) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"not within {within} s: {what}")
+
+
+@contextmanager
+def asking(base: str, clients: int):
+    """*clients* threads pasting EVENT_1196 over and over until the block ends; yields the
+    outcome of every request, in order (True: answered)."""
+    results: list[bool] = []
+    stop = threading.Event()
+
+    def client():
+        while not stop.is_set():
+            try:
+                ask(base, EVENT_1196)
+                results.append(True)
+            except Exception:  # noqa: BLE001 - counted
+                results.append(False)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield results
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
 
 
 @pytest.fixture
@@ -123,7 +116,7 @@ def test_every_worker_answers_from_one_version_and_never_goes_back(served):
         thread.start()
     try:
         time.sleep(0.5)
-        write(kb / "spooler-quasar.md", entry("quasar"))
+        write_atomic(kb / "spooler-quasar.md", spooler_entry("quasar"))
         eventually(
             lambda: ask(base, "the quasar driver stopped the spooler")[1] == "spooler-quasar",
             "the new entry answers",
@@ -148,22 +141,24 @@ def test_only_published_entries_that_pass_lint_are_served(served):
     path = kb / "spooler-quasar.md"
     question = "the pulsar driver stopped the spooler"
 
-    write(path, entry("pulsar", status="draft"))  # a draft: never served
+    write_atomic(path, spooler_entry("pulsar", status="draft"))  # a draft: never served
     eventually(lambda: "spooler-quasar.md" in get(base, "/kb/_status")[2], "the draft is listed")
     assert ask(base, question)[1] != "spooler-quasar"
     assert get(base, "/api/v1/entries/spooler-quasar")[0] == 404
 
-    write(path, entry("pulsar").replace("## Cause", "## Cuase"))  # published, fails lint
+    write_atomic(
+        path, spooler_entry("pulsar").replace("## Cause", "## Cuase")
+    )  # published, fails lint
     eventually(lambda: "unknown section" in get(base, "/kb/_status")[2], "the problem is listed")
     status = get(base, "/kb/_status")[2]
     assert "spooler-quasar.md:15:1: unknown section &#39;Cuase&#39;" in status
     assert ask(base, question)[1] != "spooler-quasar"  # never good: absent
 
-    write(path, entry("pulsar"))  # fixed: served within 5 s
+    write_atomic(path, spooler_entry("pulsar"))  # fixed: served within 5 s
     eventually(lambda: ask(base, question)[1] == "spooler-quasar", "the fixed entry answers")
     assert "No problems" in get(base, "/kb/_status")[2]
 
-    write(path, entry("quasar").replace("phrase:", "phrse:"))  # broken again
+    write_atomic(path, spooler_entry("quasar").replace("phrase:", "phrse:"))  # broken again
     eventually(lambda: "spooler-quasar.md" in get(base, "/kb/_status")[2], "the problem is listed")
     assert ask(base, question)[1] == "spooler-quasar"  # the last good version serves
     served_entry = json.loads(get(base, "/api/v1/entries/spooler-quasar")[2])
@@ -174,30 +169,16 @@ def test_a_killed_worker_is_replaced_and_only_requests_in_flight_fail(served):
     proc, base, _kb = served
     eventually(lambda: len(worker_pids(proc)) == 2, "two workers")
     workers = worker_pids(proc)
-    results: list[bool] = []
-    stop = threading.Event()
-
-    def client():
-        while not stop.is_set():
-            try:
-                ask(base, EVENT_1196)
-                results.append(True)
-            except Exception:  # noqa: BLE001 - counted
-                results.append(False)
-
-    clients = [threading.Thread(target=client) for _ in range(4)]
-    for thread in clients:
-        thread.start()
-    time.sleep(1.0)
-    victim = min(workers)
-    os.kill(victim, signal.SIGKILL)
-    eventually(lambda: len(worker_pids(proc) - {victim}) == 2, "gunicorn starts another worker", 20)
-    time.sleep(1.0)
-    stop.set()
-    for thread in clients:
-        thread.join()
+    with asking(base, 4) as results:
+        time.sleep(1.0)
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        eventually(
+            lambda: len(worker_pids(proc) - {victim}) == 2, "gunicorn starts another worker", 20
+        )
+        time.sleep(1.0)
     failed = results.count(False)
-    assert failed <= len(clients), f"{failed} failed requests: more than the ones in flight"
+    assert failed <= 4, f"{failed} failed requests: more than the ones in flight"
     assert results[-20:] == [True] * 20
     assert victim not in worker_pids(proc)
 
@@ -207,29 +188,15 @@ def test_sighup_replaces_the_workers_without_failing_a_request(served):
     eventually(lambda: len(worker_pids(proc)) == 2, "two workers")
     before = worker_pids(proc)
     version = json.loads(get(base, "/healthz")[2])["kb_version"]
-    results: list[bool] = []
-    stop = threading.Event()
-
-    def client():
-        while not stop.is_set():
-            try:
-                ask(base, EVENT_1196)
-                results.append(True)
-            except Exception:  # noqa: BLE001 - counted
-                results.append(False)
-
-    clients = [threading.Thread(target=client) for _ in range(3)]
-    for thread in clients:
-        thread.start()
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGHUP)
-    eventually(
-        lambda: len(worker_pids(proc)) == 2 and not worker_pids(proc) & before, "new workers", 30
-    )
-    time.sleep(0.5)
-    stop.set()
-    for thread in clients:
-        thread.join()
+    with asking(base, 3) as results:
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGHUP)
+        eventually(
+            lambda: len(worker_pids(proc)) == 2 and not worker_pids(proc) & before,
+            "new workers",
+            30,
+        )
+        time.sleep(0.5)
     assert results and results.count(False) == 0
     assert json.loads(get(base, "/healthz")[2])["kb_version"] == version
 

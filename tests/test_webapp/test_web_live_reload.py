@@ -9,14 +9,12 @@ spread over more than one watch interval, not when the first worker to reload an
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-from testkb import DATA, copy_kb
+from testkb import DATA, copy_kb, spooler_entry, write_atomic
 from webhelpers import start_server, stop_server
 
 pytest_plugins = ["webfixtures"]
@@ -24,29 +22,6 @@ pytest_plugins = ["webfixtures"]
 WITHIN = 5.0
 WATCH_INTERVAL = 0.5
 IN_A_ROW = 8  # 8 polls 0.1 s apart span more than one watch interval of every worker
-
-ENTRY = """---
-id: spooler-quasar
-title: "Print spooler stops when the {word} driver loads"
-kind: troubleshooting
-rules:
-  - name: {word}-driver
-    weight: 0.9
-    phrase: {word} driver stopped the spooler
----
-
-## Symptom
-
-The {word} driver stopped the spooler.
-
-## Cause
-
-A broken {word} driver.
-
-## Fix
-
-1. Remove the {word} driver.
-"""
 
 
 @pytest.fixture
@@ -103,12 +78,6 @@ def entry_ids(base: str) -> list[str]:
     return [e["id"] for e in json.loads(get_text(base + "/api/v1/entries"))["entries"]]
 
 
-def write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)  # as editors do: the server never reads half a file
-
-
 def test_add_edit_break_fix_delete_without_restart_or_failed_request(server):
     base, kb, log = server
     path = kb / "spooler-quasar.md"
@@ -129,21 +98,21 @@ def test_add_edit_break_fix_delete_without_restart_or_failed_request(server):
     asker = threading.Thread(target=keep_asking)
     asker.start()
     try:
-        write(path, ENTRY.format(word="quasar"))  # add
+        write_atomic(path, spooler_entry("quasar"))  # add
         eventually(
             lambda: first_id(base, "the quasar driver stopped the spooler") == "spooler-quasar",
             "the added entry answers",
         )
         eventually(lambda: "spooler-quasar" in entry_ids(base), "the added entry is listed")
 
-        write(path, ENTRY.format(word="pulsar"))  # edit
+        write_atomic(path, spooler_entry("pulsar"))  # edit
         eventually(
             lambda: first_id(base, "the pulsar driver stopped the spooler") == "spooler-quasar",
             "the edited rule answers",
         )
 
-        write(
-            path, ENTRY.format(word="pulsar").replace("kind: troubleshooting", "kind: [oops")
+        write_atomic(
+            path, spooler_entry("pulsar").replace("kind: troubleshooting", "kind: [oops")
         )  # break
         eventually(
             lambda: "spooler-quasar.md:" in get_text(base + "/kb/_status"),
@@ -156,7 +125,7 @@ def test_add_edit_break_fix_delete_without_restart_or_failed_request(server):
         )  # last good version
         assert "spooler-quasar.md" in log.read_text()  # and in the log
 
-        write(path, ENTRY.format(word="pulsar"))  # fix
+        write_atomic(path, spooler_entry("pulsar"))  # fix
         eventually(lambda: "No problems" in get_text(base + "/kb/_status"), "the error clears")
 
         path.unlink()  # delete
