@@ -5,7 +5,9 @@ A ticket rarely quotes the whole message, but it keeps the identifiers: "port 33
 is a token of an identifier's shape (CamelCase, letters with digits, dotted or underscored,
 an acronym of three or more capitals, a number of three or more digits with the word before
 it), or a quoted UI name of two to eight words, found in the title or the symptom, that the
-feed's other articles do not use (when the feed has enough articles to tell).
+feed's other articles do not use (when the feed has enough articles to tell). A word that
+masking replaces wherever the text holds it (a quoted VM name, a host name: 'GuestName',
+"node140.contoso.com") is the article's example, not the error's: every paste has its own.
 
 >>> key_phrases("Node cannot join: UDP port 3343 is blocked by the firewall (VMQ on netft.sys)", {})
 ['port 3343', 'VMQ', 'netft.sys']
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+
+from engine.masking import mask
 
 MAX_PHRASES = 4
 # Below this many articles a feed cannot say which words are rare in it.
@@ -102,6 +106,10 @@ COMMON = frozenset(
         "VHDS",
         "ERROR",
         "WARN",
+        "WARNING",
+        "CRITICAL",
+        "VERBOSE",
+        "DEBUG",
         "INFO",
         "NOTE",
         "IMPORTANT",
@@ -185,6 +193,7 @@ def key_phrases(
     """
     known = feed_size >= MIN_FEED_ARTICLES
     held = " ".join(messages).casefold()
+    unmasked = mask(text)[0].casefold()
     scored = []
     for position, candidate in enumerate(_candidates(text)):
         df = feed_df.get(candidate.casefold(), 1) if known else 1
@@ -192,5 +201,7 @@ def key_phrases(
             continue  # other articles of the feed say it too: not a key to this one
         if candidate.casefold() in held and " " in candidate:
             continue
+        if " " not in candidate and candidate.casefold() not in unmasked:
+            continue  # only ever inside a masked name: a value of the article's example
         scored.append((df, position, candidate))
     return [c for _, _, c in sorted(scored)[:MAX_PHRASES]]

@@ -68,6 +68,16 @@ def test_a_hard_wrapped_event_description_is_one_message_with_its_source(support
     assert "port 3343" in node.signatures.phrases
 
 
+def test_names_of_the_articles_example_are_not_key_phrases(support):
+    # 'AdminData' is the article's file server resource (a quoted name, masked in every paste);
+    # 'NAMEOF FILESHARE RESOURCE' its share. A paste names its own resource: no key to it.
+    share = entry(support, "not-see-cluster-disk-in-explorer-or-diskmgmt-failover")
+    assert any("'AdminData'" in m for m in share.signatures.messages)
+    phrases = {p.casefold() for e, _ in support[0].values() for p in e.signatures.phrases}
+    assert not phrases & {"admindata", "nameof", "myDfsrMember".casefold(), "childdomain"}
+    assert "warning" not in phrases
+
+
 def test_cluster_log_lines_lose_their_prefix_and_keep_their_message(support):
     share = entry(support, "cluster-fileshare-resource-fails")
     assert any(m.startswith("Failed in NetShareGetInfo(") for m in share.signatures.messages)
