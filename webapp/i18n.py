@@ -17,6 +17,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -56,6 +57,13 @@ def html_lang() -> str:
     return LANGUAGES.get(str(get_locale()), "en")
 
 
+def lang_url(tag: str) -> str:
+    """This page's address with ``?lang=`` set to *tag*, every other argument kept."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [tag]
+    return request.path + "?" + urlencode(args, doseq=True)
+
+
 def compile_catalogues(source: Path = TRANSLATIONS) -> Path:
     """Every ``.po`` under *source* compiled to ``.mo`` in a cache folder; return the folder."""
     pos = sorted(source.glob("*/LC_MESSAGES/*.po"))
@@ -82,7 +90,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def languages():
-        return {"html_lang": html_lang(), "languages": LANGUAGES}
+        return {"html_lang": html_lang(), "lang_url": lang_url}
 
     @app.after_request
     def remember_language(response):

@@ -51,10 +51,8 @@ def chart(daily: list[tuple[str, int, int]]) -> Markup:
     step = (WIDTH - 2 * PAD) / len(daily)
     bar = max(step * 0.7, 1)
     scale = (HEIGHT - 2 * PAD) / most
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
-        ' class="chart" aria-label="pastes per day">',
-    ]
+    head = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
+    parts = [head + ' class="chart" aria-label="pastes per day">']
     for n, (day, pastes, confident) in enumerate(daily):
         x = PAD + n * step
         for value, css in ((pastes, "pastes"), (confident, "confident")):

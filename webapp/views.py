@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
@@ -46,7 +55,9 @@ def index():
     q = request.args.get("q", "")
     if q.strip():
         return results.show(q, DEFAULT_TOP, token=None)
-    return render_template("index.html", text="", top=DEFAULT_TOP, **limits(), **_status())
+    return render_template(
+        "index.html", text="", top=DEFAULT_TOP, autofocus=True, **limits(), **_status()
+    )
 
 
 @bp.post("/")
@@ -66,7 +77,11 @@ def result(token: str):
             "unknown_result",
             _("There is no stored result at this address: it expired or never existed."),
         )
-    return results.show(found["paste"], found.get("top") or DEFAULT_TOP, token=token)
+    response = make_response(
+        results.show(found["paste"], found.get("top") or DEFAULT_TOP, token=token)
+    )
+    response.headers["Cache-Control"] = "no-store"  # a paste may name hosts and accounts
+    return response
 
 
 @bp.post("/request-article")
