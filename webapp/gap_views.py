@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from . import feedback
 from .gaps import check_answers
@@ -36,7 +36,8 @@ def listed(limit: int = PAGE, offset: int = 0) -> list[Gap]:
     d = diagnoser()
     target = feedback.store()
     found = target.list_gaps(limit=limit, offset=offset, include_answered=True)
-    return check_answers(found, d.diagnose, d.vid, target)
+    memory = current_app.extensions.setdefault("kb_gaps_checked", {})
+    return check_answers(found, d.diagnose, d.vid, target, memory)
 
 
 def gap_dict(gap: Gap) -> dict:

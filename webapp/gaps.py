@@ -84,14 +84,16 @@ def miner() -> GapMiner:
         return found
 
 
-def check_answers(gaps: list[Gap], diagnose, kb_version: str, target: Store) -> list[Gap]:
+def check_answers(
+    gaps: list[Gap], diagnose, kb_version: str, target: Store, memory: dict
+) -> list[Gap]:
     """Mark the gaps a (newer) entry now answers confidently, and return the list with
     ``answered_by`` filled in. Each gap is diagnosed again once per KB version (*diagnose* is
-    ``Diagnoser.diagnose``), so a listing costs nothing until the KB changes."""
-    checked = _checked.setdefault(kb_version, set())
-    if len(_checked) > 4:  # older versions' memories are of no use any more
-        for old in [v for v in _checked if v != kb_version]:
-            _checked.pop(old, None)
+    ``Diagnoser.diagnose``; *memory* remembers what was checked), so a listing costs nothing
+    until the KB changes."""
+    for old in [v for v in memory if v != kb_version]:  # an older version's memory is no use
+        del memory[old]
+    checked = memory.setdefault(kb_version, set())
     out = []
     for gap in gaps:
         if gap.answered_by is None and gap.cluster_key not in checked:
@@ -103,6 +105,3 @@ def check_answers(gaps: list[Gap], diagnose, kb_version: str, target: Store) -> 
                 gap = Gap(**{**gap.to_dict(), "answered_by": entry_id})
         out.append(gap)
     return out
-
-
-_checked: dict[str, set[str]] = {}

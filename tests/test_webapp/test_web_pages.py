@@ -282,9 +282,7 @@ def test_every_response_has_the_security_headers_and_no_cookie(client):
 
 
 def test_pages_load_only_their_own_script_and_css(client):
-    html = client.post("/", data={"text": EVENT_1196}, follow_redirects=True).get_data(
-        as_text=True
-    )
+    html = client.post("/", data={"text": EVENT_1196}, follow_redirects=True).get_data(as_text=True)
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/page.js" defer>']
     assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == ["/static/style.css"]
     with client.get("/static/style.css") as response:
