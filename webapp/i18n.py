@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
@@ -54,7 +55,7 @@ def select_locale() -> str:
 
 def html_lang() -> str:
     """The ``<html lang>`` of this request's page: 'en' or 'zh-CN'."""
-    return LANGUAGES.get(str(get_locale()), "en")
+    return "zh-CN" if get_locale().language == "zh" else "en"
 
 
 def lang_url(tag: str) -> str:
@@ -70,7 +71,9 @@ def compile_catalogues(source: Path = TRANSLATIONS) -> Path:
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in pos)).hexdigest()[:16]
     target = Path(tempfile.gettempdir()) / f"troubleshoot-kb-i18n-{digest}"
     for po in pos:
-        mo = target / po.relative_to(source).with_suffix(".mo")
+        # Babel reads "zh_CN" as zh_Hans_CN and looks for a folder of that name
+        name = str(Locale.parse(po.parts[-3]))
+        mo = target / name / "LC_MESSAGES" / po.with_suffix(".mo").name
         if mo.exists():
             continue
         mo.parent.mkdir(parents=True, exist_ok=True)
