@@ -6,6 +6,7 @@ the same settings as ``kb serve``, see docs/web.md). ``kb new --from-gap ID`` is
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -13,7 +14,8 @@ import click
 from .options import kb_dir_option, resolve_kb_dir, user_errors
 
 
-def open_configured_store(kb_dir: Path | None):
+@contextmanager
+def configured_store(kb_dir: Path | None):
     """The store ``kb serve`` would open with the same environment and KB folder."""
     from webapp.config import load_config
     from webapp.store import open_store
@@ -21,8 +23,11 @@ def open_configured_store(kb_dir: Path | None):
     config: dict = {}
     load_config(config, {"KB_DIR": str(resolve_kb_dir(kb_dir))})
     store = open_store(config.get("KB_DATABASE_URL"), sqlite_path=config["KB_FEEDBACK_DB"])
-    store.migrate()
-    return store
+    try:
+        store.migrate()
+        yield store
+    finally:
+        store.close()
 
 
 @click.command("gaps")
@@ -38,11 +43,8 @@ def gaps_cmd(as_json, limit, kb_dir):
     """
     from webapp.gap_views import gap_dict
 
-    store = open_configured_store(kb_dir)
-    try:
+    with configured_store(kb_dir) as store:
         found = [gap_dict(g) for g in store.list_gaps(limit=limit, include_answered=True)]
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps({"gaps": found}, ensure_ascii=False, indent=2))
         return
@@ -64,11 +66,8 @@ def stats_cmd(as_json, days, kb_dir):
     """Deflection figures: pastes per day, the share answered confidently, votes, top gaps."""
     from webapp.stats import figures
 
-    store = open_configured_store(kb_dir)
-    try:
+    with configured_store(kb_dir) as store:
         found = figures(store, days)
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return

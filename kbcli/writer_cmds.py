@@ -109,13 +109,10 @@ def from_gap(text: str, message: str) -> str:
 
 def _gap_message(gap_id: str, kb: Path) -> tuple[str, str]:
     """The gap's masked example and a title made from it."""
-    from .gap_cmds import open_configured_store
+    from .gap_cmds import configured_store
 
-    store = open_configured_store(kb)
-    try:
+    with configured_store(kb) as store:
         gap = store.get_gap(gap_id)
-    finally:
-        store.close()
     if gap is None:
         raise KBError(f"there is no gap with id '{gap_id}' (see 'kb gaps')")
     message = gap.example.strip()

@@ -4,11 +4,8 @@ a restart and is the same in two worker processes sharing one database."""
 
 from __future__ import annotations
 
-import pytest
-
 from webapp.gapminer import GapMiner
 from webapp.gaps import masked_line
-from webapp.store import open_store
 
 TEMPLATE = (
     "Cluster resource 'Disk {n}' in clustered role 'SQL{n}' failed on node{n}.corp.example.com "
@@ -21,15 +18,7 @@ def paste(n: int) -> str:
     return TEMPLATE.format(n=n, ip=f"10.1.{n // 250}.{n % 250 + 1}", guid=guid)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        found = open_store(None, sqlite_path=tmp_path / "kb.sqlite3")
-    else:
-        found = open_store(request.getfixturevalue("postgres_url"))
-    found.migrate()
-    yield found
-    found.close()
+pytest_plugins = ["webfixtures"]
 
 
 def test_masking_leaves_no_host_address_guid_or_name():

@@ -12,16 +12,7 @@ from webapp.store import Store, StoreUnavailable, open_store
 from webapp.store.backends import SQLiteBackend
 from webapp.store.schema import LATEST
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        found = open_store(None, sqlite_path=tmp_path / "kb.sqlite3")
-    else:
-        found = open_store(request.getfixturevalue("postgres_url"))
-    found.migrate()
-    yield found
-    found.close()
+pytest_plugins = ["webfixtures"]
 
 
 def test_one_vote_per_client_per_result_or_per_entry_and_hour(store):
