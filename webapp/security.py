@@ -12,8 +12,8 @@
   signature or token) must come from this site: a browser's ``Sec-Fetch-Site`` must be
   ``same-origin`` (or ``none``: typed, bookmarked); a browser too old to send it must name
   this site (or ``KB_PUBLIC_URL``) in ``Origin``, ``null`` refused. Clients that send neither
-  (curl, scripts) are not browsers and pass. No cookies are used, so this is the whole of the
-  CSRF story.
+  (curl, scripts) are not browsers and pass. The one cookie, the page's language (``kb_lang``),
+  authenticates nothing, so this is the whole of the CSRF story.
 """
 
 from __future__ import annotations

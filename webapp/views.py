@@ -21,6 +21,8 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
+from engine.kb import dump_yaml
+
 from . import feedback, gaps, permalinks, results
 from .concurrency import run_blocking
 from .errors import WebError
@@ -140,6 +142,12 @@ def entry(entry_id: str):
         source=safe_url(found.source),
         counts=feedback.counts(found.id),
         note=_note(request.args.get("feedback", "")),
+        rules=dump_yaml({"rules": [dict(r) for r in found.rules]}) if found.rules else "",
+        generated=(
+            dump_yaml({"generated_rules": [dict(r) for r in found.generated_rules]})
+            if found.generated_rules
+            else ""
+        ),
         **_status(),
     )
 

@@ -74,3 +74,9 @@ def test_the_catalogue_is_compiled_at_start_into_a_cache_named_by_its_digest(tmp
     po = source / "zh_CN" / "LC_MESSAGES" / "messages.po"
     po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert compile_catalogues(source) != target  # a changed .po is compiled again
+
+
+def test_the_entry_page_speaks_chinese_and_shows_writers_the_rules(client):
+    html = client.get("/kb/dns-signature?lang=zh-CN").get_data(as_text=True)
+    assert "这个条目解决了您的问题吗？" in html and "特征" in html
+    assert "供编写者参考：此条目背后的规则" in html and "event-1196-signature" in html
