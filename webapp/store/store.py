@@ -70,7 +70,7 @@ class Store:
     ...     store.add_feedback("dns-signature", "solved", voter=store.voter_id("10.0.0.1"))
     ...     store.add_feedback("dns-signature", "solved", voter=store.voter_id("10.0.0.1"))
     ...     store.feedback_counts("dns-signature")
-    2
+    3
     True
     False
     {'solved': 1, 'not_helpful': 0}
