@@ -11,6 +11,7 @@ from __future__ import annotations
 import click
 
 from .engine_cmds import diagnose_cmd, eval_cmd, index_cmd
+from .gap_cmds import gaps_cmd, stats_cmd
 from .ingest_cmd import ingest_command
 from .serve_cmd import serve_cmd
 from .triage_cmd import triage_cmd
@@ -33,5 +34,7 @@ for command in (
     lint_cmd,
     test_cmd,
     triage_cmd,
+    gaps_cmd,
+    stats_cmd,
 ):
     cli.add_command(command)

@@ -100,22 +100,52 @@ def taken_ids(kb_dir: Path) -> dict[str, Path]:
     return taken
 
 
+def from_gap(text: str, message: str) -> str:
+    """*text* (a :func:`skeleton`) with *message* as its first signature message."""
+    example = '    # - "The error line as the user sees it, e.g. DNS signature failed to verify."\n'
+    line = "    - " + dump_yaml([message]).strip()[2:] + "\n"
+    return text.replace(example, line, 1)
+
+
+def _gap_message(gap_id: str, kb: Path) -> tuple[str, str]:
+    """The gap's masked example and a title made from it."""
+    from .gap_cmds import configured_store
+
+    with configured_store(kb) as store:
+        gap = store.get_gap(gap_id)
+    if gap is None:
+        raise KBError(f"there is no gap with id '{gap_id}' (see 'kb gaps')")
+    message = gap.example.strip()
+    return message, textwrap.shorten(message, 100, placeholder="...")
+
+
 @click.command("new")
 @click.option("--id", "entry_id", help="The entry's id (default: made from the title).")
 @click.option("--title", help="The entry's title (asked for when not given).")
 @click.option("--kind", type=click.Choice(KINDS), default="troubleshooting", show_default=True)
+@click.option(
+    "--from-gap",
+    "gap_id",
+    metavar="ID",
+    help="Start from a knowledge gap (kb gaps): its masked message is the signature.",
+)
 @kb_dir_option
 @user_errors
-def new_cmd(entry_id, title, kind, kb_dir):
+def new_cmd(entry_id, title, kind, gap_id, kb_dir):
     """Write a new entry skeleton to KB_DIR/ID.md and print its path.
 
     Every section is there with a TODO sentence, and the rule, signature and example keys
     with commented examples. It is a draft (`status: draft`): `kb serve` does not serve it
     until it says `published`. It passes `kb lint` as written; `kb test` fails until you add
-    an example. Without --id, the id is made from the title (Chinese as pinyin), with -2, -3...
+    an example. With --from-gap, the gap's masked message is its first signature (and, without
+    --title, its title), so the entry answers that gap once it is published. Without --id, the id is made from the title (Chinese as pinyin), with -2, -3...
     when it is taken. An existing id or file is never overwritten.
     """
     kb = resolve_kb_dir(kb_dir)
+    message = None
+    if gap_id:
+        message, gap_title = _gap_message(gap_id, kb)
+        title = (title or "").strip() or gap_title
     title = (title or "").strip() or click.prompt("Title").strip()
     taken = taken_ids(kb)
     if entry_id:
@@ -130,7 +160,8 @@ def new_cmd(entry_id, title, kind, kb_dir):
     else:  # from the title: a second entry with the same title gets '-2'
         entry_id = free_id(id_from_title(title), taken)
     path = kb / f"{entry_id}.md"
-    write_atomic(path, skeleton(entry_id, title, kind))
+    text = skeleton(entry_id, title, kind)
+    write_atomic(path, from_gap(text, message) if message else text)
     click.echo(str(path))
     click.echo(
         "next: fill in the TODOs, add an example, run 'kb lint' and 'kb test', "

@@ -31,6 +31,7 @@ LOCAL = {
     "ingest_bench",
     "services",
     "load_bench",
+    "test_web_browser",  # the browser fixture, shared by test_web_browser_page.py
 }
 # Imported only where an optional job needs them, each declared in an extra:
 # python-evtx in `bench/triage_bench.py --compare-python-evtx` (an ImportError says how to

@@ -31,10 +31,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         chatops,
         errors,
         feedback,
+        gap_views,
+        i18n,
         kbstate,
         limits,
         openapi,
         security,
+        stats,
+        suggest,
         triage_views,
         views,
     )
@@ -48,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["datetime"] = _datetime
 
+    i18n.init_app(app)  # before the first page: error pages are translated too
     errors.init_app(app)
     security.init_app(app)
     feedback.init_app(app)  # first: a database that is down fails in a second, not after a build
@@ -58,6 +63,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(chatops.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(triage_views.bp)
+    app.register_blueprint(suggest.bp)
+    app.register_blueprint(gap_views.bp)
+    app.register_blueprint(stats.bp)
     limits.init_app(app)  # wraps the views registered above
     proxies = app.config["KB_TRUSTED_PROXIES"]
     if proxies:  # the client address, scheme and host as the proxies in front saw them

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from . import feedback
+from . import feedback, results
 from .concurrency import run_blocking
 from .errors import WebError
 from .kbstate import diagnoser
@@ -50,6 +50,7 @@ def diagnose():
         raise WebError(400, "empty_text", "'text' is empty: paste the error message.")
     # engine errors: errors.from_engine; the computing in a real thread (webapp.concurrency)
     diagnosis = run_blocking(diagnoser().diagnose, text, _top(data))
+    results.count(diagnosis)  # the day's figures; the gap queue when not confident
     body = diagnosis.to_dict()
     for result in body["results"]:
         result["url"] = entry_url(result["id"])

@@ -94,6 +94,11 @@ SETTINGS: dict[str, tuple[str | None, Any, Any]] = {
     "KB_RATELIMIT_FEEDBACK": ("KB_RATELIMIT_FEEDBACK", "30/minute", RATE),
     "KB_RATELIMIT_TRIAGE": ("KB_RATELIMIT_TRIAGE", "20/minute", RATE),
     "KB_RATELIMIT_CHAT": ("KB_RATELIMIT_CHAT", "120/minute", RATE),
+    # Result permalinks (/r/<token>): how long one is kept, and how often expired ones go.
+    "KB_RESULT_TTL_S": ("KB_RESULT_TTL_S", 30 * 24 * 3600.0, SECONDS),
+    "KB_RESULT_EXPIRE_EVERY_S": ("KB_RESULT_EXPIRE_EVERY_S", 3600.0, SECONDS),
+    # The no-answer page's "ask a person" link (a ticket form, a chat channel); unset: none.
+    "KB_ESCALATE_URL": ("KB_ESCALATE_URL", None, TEXT),
     # An already loaded engine.Diagnoser to serve instead of loading KB_DIR (tests, embedders).
     "KB_DIAGNOSER": (None, None, None),
     # Set by `kb serve`: the app is made in gunicorn's master; each worker starts its part.

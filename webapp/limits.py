@@ -3,7 +3,8 @@
 Four budgets, each shared by the routes that do the same work, counted per client address
 (the real client's when ``KB_TRUSTED_PROXIES`` says how many proxies to believe):
 
-    diagnose  POST /diagnose, POST /api/v1/diagnose     KB_RATELIMIT_DIAGNOSE  120/minute
+    diagnose  POST /, /diagnose, /request-article,      KB_RATELIMIT_DIAGNOSE  120/minute
+              POST /api/v1/diagnose
     feedback  POST /feedback, POST /api/v1/feedback     KB_RATELIMIT_FEEDBACK   30/minute
     triage    POST /triage, POST /api/v1/triage         KB_RATELIMIT_TRIAGE     20/minute
     chat      /api/v1/slack, /api/v1/mattermost         KB_RATELIMIT_CHAT      120/minute
@@ -24,7 +25,11 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 BUDGETS = {
-    "diagnose": ("KB_RATELIMIT_DIAGNOSE", ("web.diagnose", "api.diagnose"), None),
+    "diagnose": (
+        "KB_RATELIMIT_DIAGNOSE",
+        ("web.diagnose", "web.request_article", "api.diagnose"),
+        None,
+    ),
     "feedback": ("KB_RATELIMIT_FEEDBACK", ("web.give_feedback", "api.give_feedback"), None),
     "triage": ("KB_RATELIMIT_TRIAGE", ("triage.page", "triage.api"), ["POST"]),
     "chat": ("KB_RATELIMIT_CHAT", ("chatops.slack", "chatops.mattermost"), None),

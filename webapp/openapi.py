@@ -406,6 +406,7 @@ def _finish(paths: dict) -> dict:
     """What every answer has: the KB version header; a 429 on the rate-limited routes; a 403
     on state-changing ones (the origin check); errors in the one shape on /api."""
     limited = {"/diagnose", "/feedback", "/triage", "/api/v1/diagnose", "/api/v1/feedback"}
+    limited |= {"/", "/request-article"}
     limited |= {"/api/v1/triage", "/api/v1/slack", "/api/v1/mattermost"}
     signed = {"/api/v1/slack", "/api/v1/mattermost"}
     for path, operations in paths.items():
@@ -554,5 +555,104 @@ PATHS["/api/v1/triage"] = {
         },
     }
 }
+
+# The helpdesk page's permalinks, suggestions and the knowledge-gap queue (issue 11).
+PASTE_POST = {
+    "summary": "Diagnose a paste from the form; 303 to its permalink /r/<token>",
+    "requestBody": _form(FORM, "multipart/form-data", URLENCODED),
+    "responses": {
+        "303": {"description": "See the result at /r/<token> (Back does not post again)"},
+        "200": _html("Results, when the database cannot store a permalink"),
+        "400": _html("Empty paste or bad 'top': the form again"),
+        "413": _html("Paste or body over the limit"),
+    },
+}
+PATHS["/"]["post"] = PASTE_POST
+PATHS["/"]["get"]["parameters"] = [
+    _param("q", "query", description="A paste: its results at once (browser search, links).")
+]
+PATHS["/"]["get"]["responses"]["413"] = _html("A ?q= over the paste limit")
+PATHS["/diagnose"]["post"] = PASTE_POST
+PATHS["/feedback"]["post"]["requestBody"]["content"][URLENCODED]["schema"]["properties"][
+    "result"
+] = TEXT
+PATHS["/feedback"]["post"]["responses"]["200"] = {
+    "description": "With Accept: application/json (the page's script): the note, in place",
+    "content": {"application/json": {"schema": _object(counted={"type": "boolean"}, note=TEXT)}},
+}
+PATHS["/r/{token}"] = {
+    "get": {
+        "summary": "A stored paste and its results (a permalink, kept KB_RESULT_TTL_S)",
+        "parameters": [_param("token", "path", description="128 random bits, URL-safe base64.")],
+        "responses": {"200": _html("Results"), "404": _html("Unknown or expired token")},
+    }
+}
+PATHS["/request-article"] = {
+    "post": {
+        "summary": "Put a paste (or a permalink's) in the knowledge-gap queue",
+        "requestBody": _form(_object(text=TEXT, result=TEXT), URLENCODED, "multipart/form-data"),
+        "responses": {
+            "201": {
+                "description": "Requested: a thank-you page, or JSON for the page's script",
+                "content": {
+                    "text/html": {"schema": TEXT},
+                    "application/json": {"schema": _object(gap=TEXT, count=INTEGER)},
+                },
+            },
+            "400": _html("No paste (empty_text)"),
+            "413": _html("Paste or body over the limit"),
+            "503": _html("The database is unreachable"),
+        },
+    }
+}
+PATHS["/kb/gaps"] = {
+    "get": {
+        "summary": "The knowledge gaps, most asked first (writers)",
+        "responses": {"200": _html("The gap list")},
+    }
+}
+PATHS["/kb/_stats"] = {
+    "get": {
+        "summary": "Deflection figures: pastes per day, confident share, votes, top gaps",
+        "responses": {"200": _html("The figures, with an SVG chart")},
+    }
+}
+SCHEMAS["Suggestion"] = _object(["id", "title", "url"], id=TEXT, title=TEXT, url=URL)
+SCHEMAS["Gap"] = _object(
+    ["id", "count", "template", "first_seen", "last_seen", "answered_by"],
+    id=TEXT,
+    count=INTEGER,
+    template=TEXT,
+    first_seen={"type": "string", "format": "date-time"},
+    last_seen={"type": "string", "format": "date-time"},
+    answered_by=OPTIONAL_TEXT,
+    event_id={"type": ["integer", "null"]},
+    source=OPTIONAL_TEXT,
+    example=TEXT,
+)
+SCHEMAS["Suggestions"] = _object(
+    ["suggestions"], suggestions={"type": "array", "items": _ref("Suggestion")}
+)
+SCHEMAS["Gaps"] = _object(["gaps"], gaps={"type": "array", "items": _ref("Gap")})
+PAGING = [
+    _param("limit", "query", INTEGER, description="At most this many (1..1000, default 100)."),
+    _param("offset", "query", INTEGER, description="Skip this many."),
+]
+PATHS["/api/v1/suggest"] = {
+    "get": {
+        "summary": "Entries whose title words, event IDs or error codes start with what is typed",
+        "parameters": [_param("q", "query", description="What was typed (200 characters used).")],
+        "responses": {"200": _json("Up to 8 suggestions, best first", "Suggestions")},
+    }
+}
+PATHS["/api/v1/gaps"] = {
+    "get": {
+        "summary": "The knowledge gaps, most asked first, with the entry answering each now",
+        "parameters": PAGING,
+        "responses": {"200": _json("The gaps", "Gaps"), **COMMON_API_ERRORS},
+    }
+}
+PATHS["/kb/gaps"]["get"]["parameters"] = PAGING
+
 
 _finish(PATHS)

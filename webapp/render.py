@@ -44,9 +44,24 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+# A link from one entry to another, as writers write it: "other-id", "other-id.md" or
+# "/kb/other-id". It becomes the other entry's page, a real address.
+_ENTRY_LINK = re.compile(r"^(?:/kb/)?([a-z0-9][a-z0-9._-]{0,119}?)(?:\.md)?$")
+
+
+def entry_link(href: str) -> str | None:
+    """The page of the entry *href* names, or None when it names no entry.
+
+    >>> entry_link("cluster-dns-1196"), entry_link("dns.md"), entry_link("../etc/passwd")
+    ('/kb/cluster-dns-1196', '/kb/dns', None)
+    """
+    found = _ENTRY_LINK.match(href.strip())
+    return f"/kb/{found[1]}" if found else None
+
+
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "a" and attribute == "href":
-        return value if safe_url(value) else None
+        return value if safe_url(value) else entry_link(value)
     return value
 
 

@@ -1,7 +1,8 @@
 """Response headers for every answer, and the checks that prove a chat request is genuine.
 
-- Headers: a Content-Security-Policy with no script source at all (the pages need no
-  JavaScript), nosniff, no referrer, no framing; ``no-store`` on answers to POSTs (pastes may
+- Headers: a Content-Security-Policy that runs only the site's own script file (no inline
+  script, no other origin: a writer's or a feed's text can never run) and lets it fetch only
+  from the site; the pages work without it. nosniff, no referrer, no framing; ``no-store`` on answers to POSTs (pastes may
   name hosts and accounts).
 - Slack: ``X-Slack-Signature`` is ``v0=`` + HMAC-SHA256(signing secret,
   ``v0:{X-Slack-Request-Timestamp}:{raw body}``), compared in constant time; a timestamp more
@@ -11,8 +12,8 @@
   signature or token) must come from this site: a browser's ``Sec-Fetch-Site`` must be
   ``same-origin`` (or ``none``: typed, bookmarked); a browser too old to send it must name
   this site (or ``KB_PUBLIC_URL``) in ``Origin``, ``null`` refused. Clients that send neither
-  (curl, scripts) are not browsers and pass. No cookies are used, so this is the whole of the
-  CSRF story.
+  (curl, scripts) are not browsers and pass. The one cookie, the page's language (``kb_lang``),
+  authenticates nothing, so this is the whole of the CSRF story.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .errors import WebError
 from .requests import bounded_int
 
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' https: data:; "
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' https: data:; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 HEADERS = {

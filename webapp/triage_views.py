@@ -1,5 +1,6 @@
 """Log triage on the web: ``GET/POST /triage`` (upload page and report) and
 ``POST /api/v1/triage`` (the same report as JSON, the shape of ``kb triage --json``).
+Groups no entry answers confidently go to the knowledge-gap queue (:mod:`webapp.gaps`).
 
 Uploads are multipart ``file`` fields (one or more: one upload, one byte budget). The body
 limit here is ``KB_TRIAGE_MAX_UPLOAD``, set per request, not the app-wide
@@ -19,6 +20,7 @@ from triage import Limits, NotALog, Refused, Report, triage_streams
 from .concurrency import run_blocking
 from .config import human_bytes
 from .errors import WebError
+from .gaps import record_template
 from .kbstate import diagnoser
 
 bp = Blueprint("triage", __name__)
@@ -61,11 +63,21 @@ def _run() -> Report:
     limits = Limits(max_bytes=current_app.config["KB_TRIAGE_MAX_BYTES"])
     try:
         # seconds of CPU for a big bundle: a real thread, so a gevent worker keeps answering
-        return run_blocking(triage_streams, inputs, diagnoser(), limits)
+        report = run_blocking(triage_streams, inputs, diagnoser(), limits)
     except NotALog as exc:
         raise WebError(422, "not_a_log", str(exc)) from None
     except Refused as exc:
         raise WebError(413, "input_refused", str(exc)) from None
+    _record_gaps(report)
+    return report
+
+
+def _record_gaps(report: Report) -> None:
+    """Each group no entry answers confidently joins the knowledge-gap queue once per upload
+    (its template is already masked; recorded here, in the request, not in the worker thread)."""
+    for result in report.unanswered:
+        group = result.group
+        record_template(group.template, event_id=group.event_id, source=group.source)
 
 
 def _empty(stream) -> bool:

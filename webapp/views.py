@@ -6,31 +6,35 @@ no ranking is computed here. Pages work without JavaScript.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 
-from engine.errors import KBError
+from engine.kb import dump_yaml
 
-from . import feedback
+from . import feedback, gaps, permalinks, results
 from .concurrency import run_blocking
-from .config import human_bytes
-from .errors import WebError, from_engine
+from .errors import WebError
 from .kbstate import diagnoser
-from .render import highlight, markdown_html, safe_url
-from .requests import bounded_int
+from .render import markdown_html, safe_url
+from .results import DEFAULT_TOP, MAX_TOP, limits
+from .results import status as _status
+from .store import TOKEN
 
 bp = Blueprint("web", __name__)
 
-DEFAULT_TOP = 5
-MAX_TOP = 20
-# What the entry page says after a vote (?feedback=...).
-FEEDBACK_NOTES = {
-    "thanks": "Thank you: your feedback was recorded.",
-    "already": "You already gave feedback on this entry within the hour; it was counted once.",
-}
+__all__ = ["DEFAULT_TOP", "MAX_TOP", "bp", "entry_url"]
 
 
 def entry_url(entry_id: str) -> str:
@@ -42,18 +46,6 @@ def entry_url(entry_id: str) -> str:
     return request.host_url.rstrip("/") + path
 
 
-def _limits() -> dict:
-    return {
-        "paste_limit": human_bytes(current_app.config["KB_MAX_PASTE_BYTES"]),
-        "body_limit": human_bytes(current_app.config["MAX_CONTENT_LENGTH"]),
-    }
-
-
-def _status() -> dict:
-    d = diagnoser()
-    return {"entry_count": len(d.entries), "broken": len(d.errors)}
-
-
 @bp.app_context_processor
 def page_globals():
     return {"safe_url": safe_url}
@@ -61,71 +53,43 @@ def page_globals():
 
 @bp.get("/")
 def index():
-    return render_template("index.html", text="", top=DEFAULT_TOP, **_limits(), **_status())
-
-
-def _form_top() -> int:
-    raw = request.form.get("top", "").strip()
-    if not raw:
-        return DEFAULT_TOP
-    top = bounded_int(raw, 3)
-    if top is None or not 1 <= top <= MAX_TOP:
-        raise ValueError(f"'top' must be a whole number from 1 to {MAX_TOP}.")
-    return top
-
-
-@bp.post("/diagnose")
-def diagnose():
-    text = request.form.get("text", "")
-    page = {"text": text, **_limits(), **_status()}
-    try:
-        top = _form_top()
-    except ValueError as exc:
-        return render_template("index.html", message=str(exc), top=DEFAULT_TOP, **page), 400
-    if not text.strip():
-        message = "Paste the error message (and a few lines around it) first."
-        return render_template("index.html", message=message, top=top, **page), 400
-    try:
-        diagnosis = run_blocking(diagnoser().diagnose, text, top)
-    except KBError as exc:
-        error = from_engine(exc)
-        if error.status == 413:
-            page["text"] = ""  # do not echo a megabyte back
-        return render_template("index.html", message=error.message, top=top, **page), error.status
-    paste_sha256 = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
-    cards = [
-        _card(rank, remedy, diagnosis.threshold)
-        for rank, remedy in enumerate(diagnosis.remedies, 1)
-    ]
+    """The paste box; with ``?q=`` (browser search, a link from a ticket) the results at once."""
+    q = request.args.get("q", "")
+    if q.strip():
+        return results.show(q, DEFAULT_TOP, token=None)
     return render_template(
-        "results.html",
-        diagnosis=diagnosis,
-        facts=diagnosis.normalised.facts,
-        cards=cards,
-        top=top,
-        paste_sha256=paste_sha256,
-        **page,
+        "index.html", text="", top=DEFAULT_TOP, autofocus=True, **limits(), **_status()
     )
 
 
-def _card(rank: int, remedy, threshold: float) -> dict:
-    entry = remedy.entry
-    why = remedy.why
-    terms = why["terms"]
-    return {
-        "rank": rank,
-        "entry": entry,
-        "confidence": remedy.confidence,
-        "percent": remedy.percent,
-        "label": remedy.confidence_label(threshold),
-        "nearest": remedy.confidence < threshold,
-        "rules": why["rules"],
-        "terms": terms,
-        "symptom": highlight(markdown_html(entry.symptom), terms),
-        "cause": highlight(markdown_html(entry.cause), terms),
-        "fix": markdown_html(entry.fix),
-        "source": safe_url(entry.source),
-    }
+@bp.post("/")
+@bp.post("/diagnose")
+def diagnose():
+    """Answer a paste with ``303 See Other`` to its permalink (Back does not post again)."""
+    return results.diagnose_form()
+
+
+@bp.get("/r/<token>")
+def result(token: str):
+    """A stored paste and its results, answered again by the KB serving now."""
+    found = permalinks.load(token)
+    if found is None:
+        raise WebError(
+            404,
+            "unknown_result",
+            _("There is no stored result at this address: it expired or never existed."),
+        )
+    response = make_response(
+        results.show(found["paste"], found.get("top") or DEFAULT_TOP, token=token)
+    )
+    response.headers["Cache-Control"] = "no-store"  # a paste may name hosts and accounts
+    return response
+
+
+@bp.post("/request-article")
+def request_article():
+    """Put a paste in the knowledge-gap queue ("Request an article"), then thank in place."""
+    return results.request_article()
 
 
 def _matches(entry, product: str, tag: str, q: str) -> bool:
@@ -177,28 +141,53 @@ def entry(entry_id: str):
         see_also=see_also,
         source=safe_url(found.source),
         counts=feedback.counts(found.id),
-        note=FEEDBACK_NOTES.get(request.args.get("feedback", "")),
+        note=_note(request.args.get("feedback", "")),
+        rules=dump_yaml({"rules": [dict(r) for r in found.rules]}) if found.rules else "",
+        generated=(
+            dump_yaml({"generated_rules": [dict(r) for r in found.generated_rules]})
+            if found.generated_rules
+            else ""
+        ),
         **_status(),
     )
 
 
 @bp.post("/feedback")
 def give_feedback():
+    """A vote from a result card or an entry page. Without JavaScript: ``303`` back to the
+    entry with a thank-you; the page's script asks for JSON and thanks in place. A "didn't
+    help" on a stored result puts that paste in the knowledge-gap queue."""
     entry_id = request.form.get("entry_id", "")
     verdict = request.form.get("verdict", "")
+    token = request.form.get("result", "")
     if verdict not in feedback.VERDICTS:
-        raise WebError(400, "bad_verdict", "Feedback must be 'solved' or 'not_helpful'.")
+        raise WebError(400, "bad_verdict", _("Feedback must be 'solved' or 'not_helpful'."))
     if entry_id not in diagnoser().entries:
-        raise WebError(404, "unknown_entry", "There is no entry with that id.")
+        raise WebError(404, "unknown_entry", _("There is no entry with that id."))
+    stored = permalinks.load(token) if TOKEN.match(token) else None
     counted = feedback.store().add_feedback(
         entry_id,
         verdict,
         voter=feedback.voter(),
+        result=token if stored else None,
         paste_sha256=request.form.get("paste_sha256") or None,
     )
+    if counted and stored and verdict == "not_helpful":
+        diagnosis = run_blocking(diagnoser().diagnose, stored["paste"], 1)
+        gaps.record_unanswered(diagnosis, reason="not_solved")
     note = "thanks" if counted else "already"
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"counted": counted, "note": _note(note)})
     target = url_for("web.entry", entry_id=entry_id, feedback=note, _anchor="feedback")
     return redirect(target, code=303)
+
+
+def _note(name: str) -> str | None:
+    if name == "thanks":
+        return _("Thank you: your feedback was recorded.")
+    if name == "already":
+        return _("You already gave feedback on this entry; it was counted once.")
+    return None
 
 
 @bp.get("/kb/_status")

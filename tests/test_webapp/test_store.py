@@ -12,16 +12,7 @@ from webapp.store import Store, StoreUnavailable, open_store
 from webapp.store.backends import SQLiteBackend
 from webapp.store.schema import LATEST
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
-        found = open_store(None, sqlite_path=tmp_path / "kb.sqlite3")
-    else:
-        found = open_store(request.getfixturevalue("postgres_url"))
-    found.migrate()
-    yield found
-    found.close()
+pytest_plugins = ["webfixtures"]
 
 
 def test_one_vote_per_client_per_result_or_per_entry_and_hour(store):
@@ -96,6 +87,31 @@ def test_gaps_count_list_answer_and_stay_bounded(store):
         store.record_gap(f"once-{n}", template="t", example="e", now=200.0 + n, max_gaps=4)
     kept = {g.cluster_key for g in store.list_gaps(include_answered=True, limit=100)}
     assert kept == {"clussvc|1069|<name> failed", "vss", "once-3", "once-4"}
+    assert store.gaps_dropped() == 4  # printer, once-0, once-1, once-2: counted for _stats
+    assert store.gap_total() == 4
+
+
+def test_gaps_are_found_by_key_and_by_age_and_take_a_newer_template(store):
+    store.record_gap("a", template="disk <*> failed", example="disk 1 failed", now=10.0)
+    store.record_gap("b", template="vss <*>", example="vss 2", now=20.0)
+    assert store.get_gap("a").example == "disk 1 failed" and store.get_gap("zz") is None
+    assert [g.cluster_key for g in store.gaps_since(10.0)] == ["b"]
+    assert [g.cluster_key for g in store.gaps_since(0.0)] == ["a", "b"]
+    assert store.retemplate_gap("a", "disk <*> <*>") and not store.retemplate_gap("zz", "t")
+    assert store.get_gap("a").template == "disk <*> <*>"
+
+
+def test_pastes_are_counted_per_day_with_the_confident_share(store):
+    day = 1_700_000_000.0  # 2023-11-14 UTC
+    for confident in (True, True, False):
+        store.count_paste(confident=confident, now=day)
+    store.count_paste(confident=False, now=day + 86400)
+    assert store.daily_pastes() == [("2023-11-14", 3, 2), ("2023-11-15", 1, 0)]
+    assert store.daily_pastes(days=1) == [("2023-11-15", 1, 0)]
+    store.add_feedback("dns", "solved")
+    store.add_feedback("vss", "not_helpful")
+    store.add_feedback("vss", "not_helpful")
+    assert store.feedback_totals() == {"solved": 1, "not_helpful": 2}
 
 
 def test_chat_replays_are_refused_inside_the_window(store):

@@ -160,7 +160,9 @@ def test_feedback_survives_a_restart(make_app, tmp_path):
 
 def test_the_results_page_sends_the_paste_hash_never_the_paste(make_app, tmp_path):
     client = make_app().test_client()
-    html = client.post("/diagnose", data={"text": EVENT_1196}).get_data(as_text=True)
+    html = client.post("/diagnose", data={"text": EVENT_1196}, follow_redirects=True).get_data(
+        as_text=True
+    )
     digest = re.search(r'name="paste_sha256" value="([0-9a-f]{64})"', html)[1]
     for address, sha in (("10.0.0.1", digest), ("10.0.0.2", "<x>")):
         client.post(

@@ -17,6 +17,7 @@ from werkzeug.exceptions import MethodNotAllowed
 pytest_plugins = ["webfixtures"]
 
 # (method, path, request keyword arguments) -> sent to the app, the answer checked
+JSON = "application/json"
 SAMPLES = [
     ("GET", "/", {}),
     ("POST", "/diagnose", {"data": {"text": EVENT_1196}}),
@@ -25,6 +26,28 @@ SAMPLES = [
         "POST",
         "/diagnose",
         {"data": {"text": EVENT_1196}, "headers": {"Origin": "https://evil.example"}},
+    ),
+    ("POST", "/", {"data": {"text": EVENT_1196}}),
+    ("GET", "/", {"query_string": {"q": EVENT_1196}}),
+    ("GET", "/r/AAAAAAAAAAAAAAAAAAAAAA", {}),
+    ("POST", "/request-article", {"data": {"text": "The printer 'HP 4' is offline."}}),
+    (
+        "POST",
+        "/request-article",
+        {"data": {"text": "The printer 'HP 4' is offline."}, "headers": {"Accept": JSON}},
+    ),
+    ("POST", "/request-article", {"data": {"text": " "}}),
+    ("GET", "/kb/gaps", {}),
+    ("GET", "/kb/_stats", {}),
+    ("GET", "/api/v1/suggest", {"query_string": {"q": "dns sig"}}),
+    ("GET", "/api/v1/gaps", {"query_string": {"limit": "10"}}),
+    (
+        "POST",
+        "/feedback",
+        {
+            "data": {"entry_id": "dns-server", "verdict": "not_helpful"},
+            "headers": {"Accept": JSON},
+        },
     ),
     ("GET", "/kb", {"query_string": {"q": "dns"}}),
     ("GET", "/kb/dns-signature", {"query_string": {"feedback": "thanks"}}),

@@ -32,7 +32,7 @@ def test_served_app_is_ready_and_answers(served_small_kb):
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.headers["Server"] == "gunicorn"  # not the development server
-        assert "script-src" not in response.headers["Content-Security-Policy"]
+        assert "script-src 'self';" in response.headers["Content-Security-Policy"]
         result = json.loads(response.read())["results"][0]
     assert result["id"] == "dns-signature"
     assert result["url"] == served_small_kb + "/kb/dns-signature"

@@ -121,3 +121,15 @@ def test_a_cross_site_upload_form_is_refused(client):
     kwargs = upload([("a.log", b"ERROR x\n")])
     response = client.post("/triage", headers={"Sec-Fetch-Site": "cross-site"}, **kwargs)
     assert response.status_code == 403
+
+
+def test_unanswered_groups_join_the_gap_queue_and_known_ones_do_not(client):
+    data = lm.export_csv(EVENTS).encode()
+    report = client.post("/api/v1/triage", **upload([("System.csv", data)])).get_json()
+    unanswered = {g["event_id"] for g in report["groups"] if not g["confident"]}
+    assert unanswered and 1196 not in unanswered
+    gaps = client.get("/api/v1/gaps").get_json()["gaps"]
+    assert {g["event_id"] for g in gaps} == unanswered
+    assert all(g["count"] == 1 for g in gaps)  # one upload: each group counted once
+    client.post("/api/v1/triage", **upload([("System.csv", data)]))
+    assert {g["count"] for g in client.get("/api/v1/gaps").get_json()["gaps"]} == {2}

@@ -23,7 +23,9 @@ def hostile_client(make_app, hostile_diagnoser):
 def pages(client) -> dict[str, str]:
     return {
         "entry": client.get("/kb/hostile-entry").get_data(as_text=True),
-        "results": client.post("/diagnose", data={"text": HOSTILE_PASTE}).get_data(as_text=True),
+        "results": client.post(
+            "/diagnose", data={"text": HOSTILE_PASTE}, follow_redirects=True
+        ).get_data(as_text=True),
         "list": client.get("/kb").get_data(as_text=True),
         "list-filtered": client.get("/kb", query_string={"tag": "<b>tag</b>"}).get_data(
             as_text=True
@@ -34,6 +36,7 @@ def pages(client) -> dict[str, str]:
 def test_no_active_content_on_any_page(hostile_client):
     for name, html in pages(hostile_client).items():
         assert active_content(html) == [], name
+        html = html.replace('<script src="/static/page.js" defer></script>', "", 1)
         assert (
             "<script" not in html.lower()
             and "<iframe" not in html.lower()

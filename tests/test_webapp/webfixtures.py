@@ -61,3 +61,17 @@ def served_small_kb(tmp_path_factory):
         yield url
     finally:
         stop_server(proc)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """A migrated store on each backend: an SQLite file, then a real PostgreSQL database."""
+    from webapp.store import open_store
+
+    if request.param == "sqlite":
+        found = open_store(None, sqlite_path=tmp_path / "kb.sqlite3")
+    else:
+        found = open_store(request.getfixturevalue("postgres_url"))
+    found.migrate()
+    yield found
+    found.close()

@@ -156,6 +156,9 @@ ACTIVE_TAGS = {
 OUR_TAGS = {"meta", "textarea", "input", "button"}  # the page's own head and forms
 
 
+OUR_SCRIPT = "/static/page.js"
+
+
 class _ActiveFinder(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -163,6 +166,8 @@ class _ActiveFinder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         names = dict(attrs)
+        if tag == "script" and names.get("src") == OUR_SCRIPT and len(attrs) == 2:
+            return  # the site's own script file, the one the CSP lets run
         if tag in ACTIVE_TAGS and tag not in OUR_TAGS:
             self.problems.append(f"<{tag}>")
         if tag == "form" and not (names.get("action") or "").startswith("/"):

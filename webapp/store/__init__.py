@@ -14,7 +14,10 @@ Methods (each raises :class:`StoreUnavailable` when the database cannot be reach
   ``load_result(token)``, ``expire_results()``;
 - knowledge gaps: ``record_gap(cluster_key, template=, example=, event_id=, source=)``,
   ``list_gaps(limit=, offset=, include_answered=)``, ``answer_gap(cluster_key, entry_id)``,
-  ``trim_gaps(max_gaps)``;
+  ``trim_gaps(max_gaps)`` (each drop counted: ``gaps_dropped()``), ``get_gap(key)``,
+  ``gaps_since(first_seen)``, ``retemplate_gap(key, template)``, ``gap_total()``;
+- deflection figures: ``count_paste(confident=)``, ``daily_pastes(days=)``,
+  ``feedback_totals()``;
 - chat replays: ``remember_request(timestamp, signature)`` -> False for a replay;
 - ``ping()``, ``migrate()``, ``close()``.
 """

@@ -113,6 +113,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX chat_replays_age ON chat_replays (seen_at)",
         ),
     ),
+    Migration(
+        3,
+        "pastes per day (deflection figures)",
+        sqlite=(
+            """CREATE TABLE daily_pastes (
+                day TEXT PRIMARY KEY,
+                pastes INTEGER NOT NULL,
+                confident INTEGER NOT NULL)""",
+        ),
+        postgresql=(
+            """CREATE TABLE daily_pastes (
+                day TEXT PRIMARY KEY,
+                pastes BIGINT NOT NULL,
+                confident BIGINT NOT NULL)""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

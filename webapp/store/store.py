@@ -70,7 +70,7 @@ class Store:
     ...     store.add_feedback("dns-signature", "solved", voter=store.voter_id("10.0.0.1"))
     ...     store.add_feedback("dns-signature", "solved", voter=store.voter_id("10.0.0.1"))
     ...     store.feedback_counts("dns-signature")
-    2
+    3
     True
     False
     {'solved': 1, 'not_helpful': 0}
@@ -290,7 +290,80 @@ class Store:
                 " WHERE count = 1 AND answered_by IS NULL ORDER BY last_seen, cluster_key LIMIT ?)",
                 (total - max_gaps,),
             )
-            return cur.rowcount
+            dropped = cur.rowcount
+            if dropped > 0:  # counted for the deflection figures: writers see what was lost
+                cur.execute(
+                    "INSERT INTO meta (key, value) VALUES ('gaps_dropped', ?) ON CONFLICT (key)"
+                    " DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + ? AS TEXT)",
+                    (str(dropped), dropped),
+                )
+            return dropped
+
+    def gaps_dropped(self) -> int:
+        """How many single-occurrence gaps :meth:`trim_gaps` dropped, ever."""
+        with self.backend.transaction() as cur:
+            row = cur.execute("SELECT value FROM meta WHERE key = 'gaps_dropped'").fetchone()
+        return int(row[0]) if row else 0
+
+    def get_gap(self, cluster_key: str) -> Gap | None:
+        with self.backend.transaction() as cur:
+            row = cur.execute(
+                f"SELECT {_GAP_COLUMNS} FROM gaps WHERE cluster_key = ?", (cluster_key[:200],)
+            ).fetchone()
+        return _gap(row) if row else None
+
+    def gaps_since(self, first_seen: float, *, limit: int = MAX_GAPS) -> list[Gap]:
+        """Clusters started after *first_seen*, oldest first: what another process added (a
+        template miner catching up with its peers)."""
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {_GAP_COLUMNS} FROM gaps WHERE first_seen > ?"
+                " ORDER BY first_seen, cluster_key LIMIT ?",
+                (first_seen, max(0, int(limit))),
+            ).fetchall()
+        return [_gap(row) for row in rows]
+
+    def retemplate_gap(self, cluster_key: str, template: str) -> bool:
+        """Give a cluster its miner's newer, more general template (its key stays)."""
+        with self.backend.transaction() as cur:
+            cur.execute(
+                "UPDATE gaps SET template = ? WHERE cluster_key = ?",
+                (template[:MAX_TEMPLATE_CHARS], cluster_key),
+            )
+            return cur.rowcount == 1
+
+    def gap_total(self) -> int:
+        with self.backend.transaction() as cur:
+            return int(cur.execute("SELECT COUNT(*) FROM gaps").fetchone()[0])
+
+    # --- deflection figures --------------------------------------------------------------
+
+    def count_paste(self, *, confident: bool, now: float | None = None) -> None:
+        """Count one diagnosed paste on its (UTC) day, and whether it was answered confidently."""
+        day = datetime.fromtimestamp(time.time() if now is None else now, UTC).date().isoformat()
+        with self.backend.transaction() as cur:
+            cur.execute(
+                "INSERT INTO daily_pastes (day, pastes, confident) VALUES (?, 1, ?)"
+                " ON CONFLICT (day) DO UPDATE SET pastes = daily_pastes.pastes + 1,"
+                " confident = daily_pastes.confident + excluded.confident",
+                (day, int(confident)),
+            )
+
+    def daily_pastes(self, *, days: int = 30) -> list[tuple[str, int, int]]:
+        """(day, pastes, answered confidently) for the last *days* days that had pastes."""
+        with self.backend.transaction() as cur:
+            rows = cur.execute(
+                "SELECT day, pastes, confident FROM daily_pastes ORDER BY day DESC LIMIT ?",
+                (max(0, int(days)),),
+            ).fetchall()
+        return [(day, int(p), int(c)) for day, p, c in reversed(rows)]
+
+    def feedback_totals(self) -> dict[str, int]:
+        """Votes on every entry together, by verdict."""
+        with self.backend.transaction() as cur:
+            rows = cur.execute("SELECT verdict, COUNT(*) FROM feedback GROUP BY verdict").fetchall()
+        found = dict(rows)
+        return {verdict: int(found.get(verdict, 0)) for verdict in VERDICTS}
 
     # --- chat replays --------------------------------------------------------------------
 
