@@ -11,11 +11,12 @@ import re
 import pytest
 from jsonschema import Draft202012Validator
 from samples import EVENT_1196
-from webhelpers import MM_TOKEN, multipart, slack_headers
+from webhelpers import MM_TOKEN, multipart, slack_headers, teams_headers
 from werkzeug.exceptions import MethodNotAllowed
 
 pytest_plugins = ["webfixtures"]
 
+TEAMS = b'{"type": "message", "text": "<at>KB</at> Event ID 1196 DNS signature failed"}'
 # (method, path, request keyword arguments) -> sent to the app, the answer checked
 SAMPLES = [
     ("GET", "/", {}),
@@ -68,6 +69,16 @@ SAMPLES = [
     ("GET", "/api/v1/slack", {"query_string": {"ssl_check": "1"}}),
     ("POST", "/api/v1/mattermost", {"data": {"token": MM_TOKEN, "text": "Event ID 1196 DNS"}}),
     ("POST", "/api/v1/mattermost", {"data": {"token": "wrong", "text": "x"}}),
+    ("POST", "/api/v1/slack/interactions", {"data": b"payload=%7B%7D"}),
+    (
+        "POST",
+        "/api/v1/slack/interactions",
+        {"data": b"payload=%7B%7D", "headers": slack_headers(b"payload=%7B%7D")},
+    ),
+    ("POST", "/api/v1/teams", {"data": TEAMS, "headers": teams_headers(TEAMS)}),
+    ("POST", "/api/v1/teams", {"data": TEAMS, "headers": teams_headers(b"other")}),
+    ("POST", "/api/v1/teams", {"data": b"[]", "headers": teams_headers(b"[]")}),
+    ("POST", "/api/v1/mattermost/actions", {"json": {"context": {"action": "solved"}}}),
 ]
 
 

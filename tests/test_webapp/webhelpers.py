@@ -261,3 +261,17 @@ def multipart(fields: dict[str, str]) -> dict:
     ]
     body = ("".join(parts) + f"--{boundary}--\r\n").encode("utf-8")
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+TEAMS_SECRET = "bXktdGVhbXMtb3V0Z29pbmctd2ViaG9vay1zZWNyZXQ="  # base64, as Teams shows it
+
+
+def teams_headers(body: bytes, secret: str = TEAMS_SECRET) -> dict:
+    """The headers Teams sends: ``Authorization: HMAC`` + base64(HMAC-SHA256(b64decode(secret), body))."""
+    import base64
+
+    digest = hmac.new(base64.b64decode(secret), body, hashlib.sha256).digest()
+    return {
+        "Authorization": "HMAC " + base64.b64encode(digest).decode(),
+        "Content-Type": "application/json",
+    }
