@@ -273,7 +273,7 @@ class Recorder:
         self.received = received
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
+            def do_POST(self):
                 import json
 
                 length = int(self.headers.get("Content-Length") or 0)
@@ -296,7 +296,7 @@ class Recorder:
         """The next recorded POST (path, body); raises queue.Empty when none comes."""
         return self.received.get(timeout=timeout)
 
-    def __enter__(self) -> Recorder:
+    def __enter__(self):
         import threading
 
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

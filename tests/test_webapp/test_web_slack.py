@@ -7,23 +7,15 @@ from __future__ import annotations
 import json
 import re
 import time
-from urllib.parse import urlencode
 
 import pytest
 from samples import EVENT_1196, NOT_COVERED, UNRELATED
 from services import Recorder
-from webhelpers import SLACK_SECRET, slack_headers
+from webhelpers import SLACK_SECRET, slack_headers, slash
 
 pytest_plugins = ["webfixtures"]
 
 URL = "/api/v1/slack"
-
-
-@pytest.fixture
-def hook():
-    """A real HTTP server standing in for Slack's response_url."""
-    with Recorder() as recorder:
-        yield recorder
 
 
 @pytest.fixture
@@ -32,24 +24,6 @@ def app(make_app, hook):
     app = make_app(KB_SLACK_RESPONSE_URL_ALLOW=hook.host)
     yield app
     assert app.extensions["kb_followups"].wait_idle(30)
-
-
-def slash(text: str, **extra) -> bytes:
-    fields = {
-        "token": "legacy-token",
-        "team_id": "T0001",
-        "team_domain": "example",
-        "channel_id": "C2147483705",
-        "channel_name": "helpdesk",
-        "user_id": "U2147483697",
-        "user_name": "steve",
-        "command": "/kb",
-        "text": text,
-        "response_url": "https://hooks.slack.com/commands/1234/5678",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-    }
-    fields.update(extra)
-    return urlencode(fields).encode()
 
 
 def post(client, body: bytes, headers: dict):
@@ -228,7 +202,7 @@ def test_a_follow_up_slack_refuses_is_logged_not_retried(make_app, caplog):
         refusing.next()
         assert app.extensions["kb_followups"].wait_idle(30)
         assert refusing.received.empty()  # one attempt only
-    assert f"follow-up to 127.0.0.1 refused: HTTP 404 (not retried)" in caplog.text
+    assert "follow-up to 127.0.0.1 refused: HTTP 404 (not retried)" in caplog.text
     assert "/commands/T1/1/secret" not in caplog.text  # the URL's path is a credential
 
 

@@ -69,3 +69,12 @@ def served_small_kb(tmp_path_factory):
         yield url
     finally:
         stop_server(proc)
+
+
+@pytest.fixture
+def hook():
+    """A real HTTP server standing in for Slack's response_url."""
+    from services import Recorder
+
+    with Recorder() as recorder:
+        yield recorder
