@@ -156,3 +156,98 @@ def test_huge_and_hostile_entries_fit_one_post(make_app, hostile_diagnoser):
         text = client.post(URL, data=slash(paste)).get_json()["text"]
         assert len(text) < 4000
         assert "(javascript:" not in text and "<img" not in text.split("\n", 1)[1]
+
+
+ACTIONS = "/api/v1/mattermost/actions"
+
+
+def press(
+    client, context: dict, user: str = "somename", user_id: str = "rnina9994bde8mua79zqcg5hmo"
+):
+    """A button press as Mattermost sends it to the integration's URL."""
+    payload = {
+        "user_id": user_id,
+        "user_name": user,
+        "channel_id": "hawos4dqtby53pd64o4a4cmeoo",
+        "team_id": "kwoknj9nwpypzgzy78wkw516qe",
+        "post_id": "axdygg1957njfe5pu38saikdho",
+        "trigger_id": "tr1",
+        "type": "",
+        "data_source": "",
+        "context": context,
+    }
+    return client.post(ACTIONS, json=payload)
+
+
+def contexts(client, text: str) -> dict[str, dict]:
+    reply = client.post(URL, data=slash(text)).get_json()
+    return {a["id"]: a["integration"]["context"] for a in reply["attachments"][0]["actions"]}
+
+
+def counts(app) -> dict:
+    with app.app_context():
+        from webapp.feedback import store
+
+        return store().feedback_counts("dns-signature")
+
+
+def gap_counts(app) -> list[int]:
+    with app.app_context():
+        from webapp.feedback import store
+
+        return [g.count for g in store().list_gaps()]
+
+
+def test_solved_and_not_solved_count_and_update_the_post(app, client):
+    found = contexts(client, EVENT_1196)
+    response = press(client, found["solved"])
+    assert response.status_code == 200
+    update = response.get_json()["update"]
+    assert update["message"].startswith("Marked solved by @somename: Event 1196")
+    assert counts(app)["solved"] == 1
+    again = press(client, found["solved"]).get_json()["update"]["message"]
+    assert again.startswith("@somename already gave feedback")
+    assert counts(app)["solved"] == 1
+    not_solved = press(client, found["notsolved"], user="ana", user_id="u2").get_json()
+    assert not_solved["update"]["message"].startswith("Marked not solved by @ana")
+    assert counts(app) == {"solved": 1, "not_helpful": 1}
+    assert gap_counts(app) == [1]
+
+
+def test_request_an_article(app, client):
+    found = contexts(client, NOT_COVERED)
+    assert list(found) == ["request"] and gap_counts(app) == [1]
+    update = press(client, found["request"]).get_json()["update"]
+    assert update["message"] == "Article requested by @somename."
+    assert gap_counts(app) == [2]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"entry": "dns-server"},  # another entry than the one signed
+        {"action": "notsolved"},  # another verdict than the one signed
+        {"token": "A" * 22},
+        {"signature": "0" * 64},
+        {"signature": None},
+        {"signature": "ü"},
+    ],
+)
+def test_a_forged_or_altered_context_is_refused(app, client, change):
+    context = {**contexts(client, EVENT_1196)["solved"], **change}
+    response = press(client, {k: v for k, v in context.items() if v is not None})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert counts(app) == {"solved": 0, "not_helpful": 0}
+
+
+def test_a_press_without_a_context_is_refused(client):
+    assert client.post(ACTIONS, json={"user_id": "u"}).status_code == 401
+    assert client.post(ACTIONS, data={"context": "x"}).status_code == 401
+    assert client.post(ACTIONS, json={"context": "x"}).status_code == 401
+
+
+def test_buttons_are_signed_with_the_configured_token(make_app, client):
+    context = contexts(client, EVENT_1196)["solved"]
+    other = make_app(MATTERMOST_TOKEN="another-token").test_client()
+    assert press(other, context).status_code == 401
