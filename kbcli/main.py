@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from .chat_cmds import slack_manifest_cmd
 from .engine_cmds import diagnose_cmd, eval_cmd, index_cmd
 from .ingest_cmd import ingest_command
 from .serve_cmd import serve_cmd
@@ -33,5 +34,6 @@ for command in (
     lint_cmd,
     test_cmd,
     triage_cmd,
+    slack_manifest_cmd,
 ):
     cli.add_command(command)
