@@ -53,7 +53,8 @@ def _buttons(found: Answer, secret: str) -> list[dict]:
         return []
     actions = [SOLVED, NOT_SOLVED] if found.confident else [REQUEST]
     entry = found.entry_id or ""
-    url = url_for("chatops.mattermost_actions", _external=True)
+    # Mattermost's server calls it: the public address when there is one, like every link
+    url = chatanswer.site_url().rstrip("/") + url_for("chatops.mattermost_actions")
     return [
         {
             "id": action,
