@@ -2,7 +2,8 @@
 
 Teams signs each message: ``Authorization: HMAC <base64>``, the base64 of HMAC-SHA256 over
 the raw body, keyed with the base64-decoded security token Teams showed when the webhook was
-made (``TEAMS_WEBHOOK_SECRET``). It is compared in constant time before the body is parsed.
+made (``TEAMS_WEBHOOK_SECRET``). It is compared in constant time before the body is parsed;
+the message's own (signed) timestamp must be within 5 minutes, and a message is answered once.
 The answer goes back in the same HTTP response (Teams waits 5 seconds): a message with an
 Adaptive Card holding the compact answer and a button to the permalink page. Outgoing
 webhooks cannot receive button presses, so feedback and "Request an article" happen there.
@@ -19,14 +20,17 @@ import hashlib
 import hmac
 import html
 import re
+import time
+from datetime import UTC, datetime
 
 from flask import jsonify, request
 
 from . import chatanswer
 from .chatanswer import Answer, Link
-from .chatbase import NOT_VERIFIED, setting
+from .chatbase import NOT_VERIFIED, first_time, setting
 from .errors import WebError
 from .requests import json_body
+from .security import SLACK_MAX_AGE
 
 _AT = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 _BREAK = re.compile(r"<br\s*/?>|</p>|</div>", re.IGNORECASE)
@@ -58,6 +62,32 @@ def verify_teams(key: bytes, header: str, body: bytes) -> bool:
         return False
     expected = base64.b64encode(hmac.new(key, body, hashlib.sha256).digest())
     return hmac.compare_digest(expected, given.strip().encode("utf-8", "replace"))
+
+
+def sent_at(value: object) -> float | None:
+    """The activity's ``timestamp`` (ISO 8601, UTC) as epoch seconds, or None.
+
+    >>> sent_at("2026-12-02T18:03:28.508Z")
+    1796234608.508
+    >>> sent_at("9" * 5000), sent_at(12)
+    (None, None)
+    """
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def _answered_once(data: dict, header: str) -> None:
+    """A signed message is answered once, and only while fresh (Teams stamps each one; the
+    stamp is inside the signed body): stale is 401, seen before is 409."""
+    moment = sent_at(data.get("timestamp"))
+    if moment is None or abs(time.time() - moment) > SLACK_MAX_AGE:
+        raise NOT_VERIFIED
+    first_time(int(moment), header.strip()[5:])
 
 
 def _text_block(text: str, **extra) -> dict:
@@ -112,6 +142,7 @@ def webhook():
     text = data.get("text") if isinstance(data, dict) else None
     if not isinstance(text, str):
         raise WebError(400, "invalid_request", "The body is not a Teams message.")
+    _answered_once(data, request.headers["Authorization"])
     kind, words = chatanswer.parse_command(strip_mentions(text))
     if kind == "help":
         return jsonify(message(chatanswer.usage("@KB", chatanswer.site_url(), BUTTONS)))

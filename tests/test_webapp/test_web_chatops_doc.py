@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 from samples import EVENT_1196, NOT_COVERED
 from services import Recorder
 from testkb import REPO
-from webhelpers import MM_TOKEN, block_actions, slack_headers, slash, teams_headers
+from webhelpers import MM_TOKEN, block_actions, slack_headers, slash, teams_headers, teams_now
 
 pytest_plugins = ["webfixtures"]
 
@@ -30,6 +30,7 @@ SLACK_HOOK = "https://hooks.slack.com/commands/T0001/1234/XXXXXXXX"
 TEAMS_BODY = {
     "type": "message",
     "id": "1485983408511",
+    "timestamp": "2026-12-02T18:03:28.508Z",  # made now when sent (webhelpers.teams_now)
     "channelId": "msteams",
     "from": {"id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB", "name": "Ana"},
     "conversation": {"id": "19:253b1f341670408fb6fcb8d7dc1bd1f0@thread.skype"},
@@ -61,7 +62,7 @@ def record(make_app) -> dict[str, str]:
         client.post("/api/v1/slack", data=body, headers=slack_headers(body))
         examples["slack-not-confident"] = hook.next()[1]
         assert app.extensions["kb_followups"].wait_idle(30)
-    teams = json.dumps(TEAMS_BODY).encode()
+    teams = json.dumps({**TEAMS_BODY, "timestamp": teams_now()}).encode()
     examples["teams-message"] = TEAMS_BODY
     examples["teams-reply"] = client.post(
         "/api/v1/teams", data=teams, headers=teams_headers(teams)

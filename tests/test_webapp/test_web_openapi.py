@@ -6,17 +6,20 @@ and method of the app must have a sample, so a new endpoint cannot go undocument
 from __future__ import annotations
 
 import copy
+import json
 import re
 
 import pytest
 from jsonschema import Draft202012Validator
 from samples import EVENT_1196
-from webhelpers import MM_TOKEN, multipart, slack_headers, teams_headers
+from webhelpers import MM_TOKEN, multipart, slack_headers, teams_headers, teams_now
 from werkzeug.exceptions import MethodNotAllowed
 
 pytest_plugins = ["webfixtures"]
 
-TEAMS = b'{"type": "message", "text": "<at>KB</at> Event ID 1196 DNS signature failed"}'
+TEAMS = json.dumps(
+    {"type": "message", "text": "<at>KB</at> Event ID 1196 DNS", "timestamp": teams_now()}
+).encode()
 # (method, path, request keyword arguments) -> sent to the app, the answer checked
 SAMPLES = [
     ("GET", "/", {}),

@@ -7,20 +7,20 @@ import json
 
 import pytest
 from samples import EVENT_1196, NOT_COVERED
-from webhelpers import teams_headers
+from webhelpers import teams_headers, teams_now
 
 pytest_plugins = ["webfixtures"]
 
 URL = "/api/v1/teams"
 
 
-def activity(text: str) -> bytes:
+def activity(text: str, timestamp: str | None = None) -> bytes:
     """An outgoing-webhook activity as Teams sends it (the fields that matter, and some more)."""
     return json.dumps(
         {
             "type": "message",
             "id": "1485983408511",
-            "timestamp": "2026-12-02T18:03:28.508Z",
+            "timestamp": teams_now() if timestamp is None else timestamp,
             "serviceUrl": "https://smba.trafficmanager.net/amer/",
             "channelId": "msteams",
             "from": {"id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB", "name": "Ana"},
@@ -136,3 +136,12 @@ def test_a_signed_body_that_is_not_a_message_is_a_400(client):
         response = post(client, body)
         assert response.status_code == 400
         assert set(response.get_json()["error"]) == {"code", "message"}
+
+
+def test_a_message_is_answered_once_and_only_while_fresh(client):
+    body = activity(EVENT_1196)
+    assert post(client, body).status_code == 200
+    replay = post(client, body)
+    assert replay.status_code == 409 and replay.get_json()["error"]["code"] == "replayed"
+    for stale in ("2020-01-01T00:00:00.000Z", "", "yesterday", "9" * 5000):
+        assert post(client, activity(EVENT_1196, timestamp=stale)).status_code == 401

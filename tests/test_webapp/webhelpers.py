@@ -338,3 +338,10 @@ def block_actions(
         **extra,
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def teams_now() -> str:
+    """An activity's ``timestamp`` as Teams writes it, for now."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
