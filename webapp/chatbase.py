@@ -44,7 +44,10 @@ def response_url_allowed(url: object) -> bool:
         return True
     from urllib.parse import urlsplit
 
-    host = urlsplit(url).hostname if isinstance(url, str) and len(url) < 2000 else None
+    try:
+        host = urlsplit(url).hostname if isinstance(url, str) and len(url) < 2000 else None
+    except ValueError:  # not even a URL ("http://[::1")
+        host = None
     current_app.logger.warning("follow-up dropped: response_url host %r is not allowed", host)
     return False
 

@@ -160,6 +160,8 @@ def test_search_lists_entries_by_title(app, client, hook):
         "https://user:pw@hooks.slack.com/x",
         "file:///etc/passwd",
         "https://hooks.slack.com:99999/x",
+        "https://[::1/x",
+        "https://hooks.slack.com/" + "x" * 3000,
     ],
 )
 def test_follow_ups_go_only_to_allowed_hosts(make_app, caplog, url):
