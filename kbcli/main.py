@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from .chat_cmds import slack_manifest_cmd
 from .engine_cmds import diagnose_cmd, eval_cmd, index_cmd
 from .gap_cmds import gaps_cmd, stats_cmd
 from .ingest_cmd import ingest_command
@@ -36,5 +37,6 @@ for command in (
     triage_cmd,
     gaps_cmd,
     stats_cmd,
+    slack_manifest_cmd,
 ):
     cli.add_command(command)

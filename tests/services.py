@@ -251,3 +251,57 @@ http {{
                 self.proc.wait()
             if self.proc.stderr:
                 self.proc.stderr.close()
+
+
+# --- a stand-in for a chat's response_url ----------------------------------------------------
+
+
+class Recorder:
+    """A real HTTP server on a free loopback port, in a thread, that records every POST (path
+    and JSON body) and answers *status*: Slack's ``response_url`` for the chat tests.
+
+        with Recorder() as hook:
+            ...  # send hook.url("/commands/1") as the response_url
+            path, body = hook.next()
+    """
+
+    def __init__(self, status: int = 200):
+        import queue
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        received: queue.Queue = queue.Queue()
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                import json
+
+                length = int(self.headers.get("Content-Length") or 0)
+                received.put((self.path, json.loads(self.rfile.read(length) or b"null")))
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):  # quiet: the test reads what it needs
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.host = f"127.0.0.1:{self.server.server_address[1]}"
+
+    def url(self, path: str = "/commands/T1/1/secret") -> str:
+        return f"http://{self.host}{path}"
+
+    def next(self, timeout: float = 20.0) -> tuple[str, object]:
+        """The next recorded POST (path, body); raises queue.Empty when none comes."""
+        return self.received.get(timeout=timeout)
+
+    def __enter__(self):
+        import threading
+
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,6 +1,7 @@
-"""A Diagnosis as chat messages: Slack Block Kit (mrkdwn) and Mattermost Markdown.
+"""Text for chat messages: Markdown as Slack mrkdwn and as Mattermost Markdown, cut to fit.
 
-Pure functions from engine objects to JSON-ready dicts, so they are tested without a server.
+Pure functions, tested without a server; the messages themselves are built in
+:mod:`webapp.slackformat`, :mod:`webapp.mattermost` and :mod:`webapp.teams`.
 Slack's limits are kept here: a header <= 150 characters, section text <= 3000, <= 50 blocks;
 text is cut at a line break and never inside a ``<link|label>``, an entity or a code block.
 Mattermost posts are capped below its 16,383-character limit.
@@ -12,9 +13,6 @@ Mattermost posts are capped below its 16,383-character limit.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-
-from engine.model import Diagnosis
 
 from .render import safe_url
 
@@ -24,8 +22,6 @@ CONTEXT_LIMIT = 2000
 MAX_BLOCKS = 50
 MATTERMOST_FIX_LIMIT = 3000
 MATTERMOST_POST_LIMIT = 16000  # Mattermost refuses posts over 16,383 characters
-
-EntryUrl = Callable[[str], str]
 
 # --- Slack mrkdwn -----------------------------------------------------------------------------
 
@@ -124,87 +120,14 @@ def fit(text: str, limit: int, more: str = "") -> str:
     return cut + suffix
 
 
-def _plain(text: str, limit: int) -> str:
+def plain(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def slack_reply(diagnosis: Diagnosis, entry_url: EntryUrl) -> dict:
-    remedies = diagnosis.remedies
-    if not remedies:
-        return slack_message(
-            "No entry matched anything in that text. Try pasting the exact error message."
-        )
-    if diagnosis.confident:
-        header = f"Top remedies ({len(remedies)})"
-    else:
-        header = "No confident answer: the nearest entries"
-    blocks: list[dict] = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": _plain(header, HEADER_LIMIT), "emoji": False},
-        }
-    ]
-    found = diagnosis.facts_line
-    if found:
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": fit("Found in the paste: " + escape_slack(found), CONTEXT_LIMIT),
-                    }
-                ],
-            }
-        )
-    for rank, remedy in enumerate(remedies, 1):
-        entry = remedy.entry
-        url = entry_url(entry.id)
-        link = f"<{escape_slack(url)}|{escape_slack(entry.title).replace('|', chr(0x2223))}>"
-        label = remedy.confidence_label(diagnosis.threshold)
-        summary = f"*{rank}. {link}*\nConfidence *{remedy.percent}%* ({label})"
-        if remedy.confidence < diagnosis.threshold:
-            summary += " · _nearest, not a confident match_"
-        if remedy.short_why:
-            summary += "\n_Why:_ " + escape_slack(remedy.short_why)
-        more = f"<{escape_slack(url)}|read the full entry>"
-        blocks.append(
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": fit(summary, SECTION_LIMIT, more)},
-            }
-        )
-        fix = to_mrkdwn(entry.fix)
-        if fix:
-            fix_text = fit(
-                ("*Fix*\n" if entry.kind != "guide" else "*Steps*\n") + fix, SECTION_LIMIT, more
-            )
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": fix_text}})
-        links = [f"<{escape_slack(url)}|Full entry>"]
-        source = safe_url(entry.source)
-        if source:
-            links.append(f"<{escape_slack(source)}|Source>")
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(links)}]}
-        )
-        blocks.append({"type": "divider"})
-    blocks = blocks[:MAX_BLOCKS]
-    if blocks[-1]["type"] == "divider":
-        blocks.pop()
-    first = remedies[0]
-    title = _plain(first.entry.title, 200)
-    fallback = (
-        f"{title} ({first.percent}%)"
-        if diagnosis.confident
-        else f"No confident answer. Nearest: {title} ({first.percent}%)"
-    )
-    return {"response_type": "ephemeral", "text": escape_slack(fallback), "blocks": blocks}
 
 
 def slack_message(text: str) -> dict:
     return {
         "response_type": "ephemeral",
-        "text": escape_slack(_plain(text, 300)),
+        "text": escape_slack(plain(text, 300)),
         "blocks": [
             {
                 "type": "section",
@@ -214,23 +137,10 @@ def slack_message(text: str) -> dict:
     }
 
 
-def slack_usage(command: str) -> dict:
-    command = command if command.startswith("/") else "/" + command
-    text = (
-        f"Usage: `{escape_slack(command)} <error text>`: paste an error message (an Event Viewer "
-        "entry, a dialog's text, a log line) and get the remedies that fit, with why."
-    )
-    return {
-        "response_type": "ephemeral",
-        "text": escape_slack(f"Usage: {command} <error text>"),
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-    }
-
-
 # --- Mattermost Markdown ------------------------------------------------------------------------
 
 
-def _md_label(text: str) -> str:
+def md_label(text: str) -> str:
     return re.sub(r"([\[\]\\*_`])", r"\\\1", text)
 
 
@@ -258,7 +168,7 @@ def clean_markdown(markdown_text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def _md_fit(text: str, limit: int, more: str) -> str:
+def md_fit(text: str, limit: int, more: str) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - len(more) - 8]
@@ -269,57 +179,5 @@ def _md_fit(text: str, limit: int, more: str) -> str:
     return cut.rstrip() + "\n\n… " + more
 
 
-def mattermost_reply(diagnosis: Diagnosis, entry_url: EntryUrl, webhook: bool) -> dict:
-    remedies = diagnosis.remedies
-    if not remedies:
-        return mattermost_message(
-            "No entry matched anything in that text. Try pasting the exact error message.", webhook
-        )
-    parts = [
-        "#### "
-        + ("Top remedies" if diagnosis.confident else "No confident answer: the nearest entries")
-    ]
-    found = diagnosis.facts_line
-    if found:
-        parts.append(f"_Found in the paste:_ {_md_label(found)}")
-    for rank, remedy in enumerate(remedies, 1):
-        entry = remedy.entry
-        url = entry_url(entry.id)
-        line = (
-            f"**{rank}. [{_md_label(entry.title)}]({url})** · confidence {remedy.percent}% "
-            f"({remedy.confidence_label(diagnosis.threshold)})"
-        )
-        if remedy.confidence < diagnosis.threshold:
-            line += " · _nearest, not a confident match_"
-        block = [line]
-        if remedy.short_why:
-            block.append("_Why:_ " + _md_label(remedy.short_why))
-        if entry.fix.strip():
-            heading = "**Steps**" if entry.kind == "guide" else "**Fix**"
-            block.append(
-                heading
-                + "\n"
-                + _md_fit(
-                    clean_markdown(entry.fix), MATTERMOST_FIX_LIMIT, f"[read the full entry]({url})"
-                )
-            )
-        source = safe_url(entry.source)
-        links = f"[Full entry]({url})" + (f" · [Source]({source})" if source else "")
-        block.append(links)
-        parts.append("\n".join(block))
-    text = "\n\n---\n\n".join(
-        [parts[0] + ("\n" + parts[1] if found else "")] + parts[(2 if found else 1) :]
-    )
-    text = _md_fit(text, MATTERMOST_POST_LIMIT, "(cut to fit one post)")
-    return {"response_type": "comment" if webhook else "ephemeral", "text": text}
-
-
 def mattermost_message(text: str, webhook: bool) -> dict:
-    return {"response_type": "comment" if webhook else "ephemeral", "text": _md_label(text)}
-
-
-def mattermost_usage(command: str, webhook: bool) -> dict:
-    how = f"{command} <error text>" if webhook else f"/{command.lstrip('/')} <error text>"
-    return mattermost_message(
-        f"Usage: {how} - paste an error message and get the remedies that fit, with why.", webhook
-    )
+    return {"response_type": "comment" if webhook else "ephemeral", "text": md_label(text)}

@@ -85,6 +85,11 @@ SETTINGS: dict[str, tuple[str | None, Any, Any]] = {
     "KB_TRIAGE_MAX_BYTES": (ENV_MAX_BYTES, Limits().max_bytes, BYTES),
     "SLACK_SIGNING_SECRET": ("SLACK_SIGNING_SECRET", None, TEXT),
     "MATTERMOST_TOKEN": ("MATTERMOST_TOKEN", None, TEXT),
+    # Microsoft Teams outgoing webhook: the base64 security token Teams shows when it is made.
+    "TEAMS_WEBHOOK_SECRET": ("TEAMS_WEBHOOK_SECRET", None, TEXT),
+    # More hosts (host or host:port, comma-separated) Slack follow-ups may be sent to, beside
+    # Slack's own; only these may be plain http (tests, private deployments).
+    "KB_SLACK_RESPONSE_URL_ALLOW": ("KB_SLACK_RESPONSE_URL_ALLOW", None, TEXT),
     # Live reload: poll the KB folder every KB_WATCH_INTERVAL seconds; 0 turns it off.
     "KB_WATCH_INTERVAL": ("KB_WATCH_INTERVAL", 1.0, SECONDS),
     # Rate limits per client address (see webapp.limits).

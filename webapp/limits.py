@@ -7,7 +7,7 @@ Four budgets, each shared by the routes that do the same work, counted per clien
               POST /api/v1/diagnose
     feedback  POST /feedback, POST /api/v1/feedback     KB_RATELIMIT_FEEDBACK   30/minute
     triage    POST /triage, POST /api/v1/triage         KB_RATELIMIT_TRIAGE     20/minute
-    chat      /api/v1/slack, /api/v1/mattermost         KB_RATELIMIT_CHAT      120/minute
+    chat      /api/v1/slack, /teams, /mattermost (+ buttons) KB_RATELIMIT_CHAT 120/minute
 
 A client over its budget gets 429 in the one error shape with ``Retry-After``. Counters live
 in each worker process by default (``memory://``); ``KB_RATELIMIT_STORAGE_URI=redis://...``
@@ -32,7 +32,12 @@ BUDGETS = {
     ),
     "feedback": ("KB_RATELIMIT_FEEDBACK", ("web.give_feedback", "api.give_feedback"), None),
     "triage": ("KB_RATELIMIT_TRIAGE", ("triage.page", "triage.api"), ["POST"]),
-    "chat": ("KB_RATELIMIT_CHAT", ("chatops.slack", "chatops.mattermost"), None),
+    "chat": (
+        "KB_RATELIMIT_CHAT",
+        ("chatops.slack", "chatops.mattermost", "chatops.teams")
+        + ("chatops.slack_interactions", "chatops.mattermost_actions"),
+        None,
+    ),
 }
 
 

@@ -655,4 +655,82 @@ PATHS["/api/v1/gaps"] = {
 PATHS["/kb/gaps"]["get"]["parameters"] = PAGING
 
 
+# --- chat-ops: answers with buttons (webapp/chatops.py) ---------------------------------------
+CHAT_LIMITED = {"429": _error("Over the rate limit (KB_RATELIMIT_CHAT)")}
+SCHEMAS["MattermostReply"]["properties"]["attachments"] = {
+    "type": "array",
+    "description": "One attachment holding the buttons (integration actions).",
+    "items": {"type": "object"},
+}
+PATHS["/api/v1/slack"]["post"]["responses"]["409"] = _error(
+    "A signed request seen before (replayed)"
+)
+PATHS["/api/v1/slack"]["post"]["summary"] = (
+    "Slack slash command (signed): a short acknowledgement now, the answer posted to response_url"
+)
+PATHS["/api/v1/slack/interactions"] = {
+    "post": {
+        "summary": "Slack buttons (block_actions, signed): count feedback, update the message",
+        "parameters": PATHS["/api/v1/slack"]["post"]["parameters"],
+        "requestBody": _form(
+            _object(payload={"type": "string", "description": "JSON"}), URLENCODED
+        ),
+        "responses": {
+            "200": {"description": "Empty: the message is updated through response_url"},
+            "401": _error("Signature missing, wrong or stale"),
+            "409": _error("A signed request seen before (replayed)"),
+            "503": _error("SLACK_SIGNING_SECRET not set"),
+            **CHAT_LIMITED,
+            **COMMON_API_ERRORS,
+        },
+    }
+}
+PATHS["/api/v1/teams"] = {
+    "post": {
+        "summary": "Microsoft Teams outgoing webhook (Authorization: HMAC over the raw body)",
+        "parameters": [_param("Authorization", "header", required=True)],
+        "requestBody": _form(_object(type=TEXT, text=TEXT), "application/json"),
+        "responses": {
+            "200": _json("A message with an Adaptive Card", "TeamsReply"),
+            "400": _error("Not a Teams message, or bad JSON"),
+            "401": _error("HMAC missing or wrong"),
+            "503": _error("TEAMS_WEBHOOK_SECRET not set, or not base64"),
+            **CHAT_LIMITED,
+            **COMMON_API_ERRORS,
+        },
+    }
+}
+SCHEMAS["TeamsReply"] = _object(
+    ["type", "text"],
+    type={"const": "message"},
+    text=TEXT,
+    attachments={
+        "type": "array",
+        "items": _object(
+            contentType={"const": "application/vnd.microsoft.card.adaptive"},
+            content={"type": "object"},
+        ),
+    },
+)
+PATHS["/api/v1/mattermost/actions"] = {
+    "post": {
+        "summary": "Mattermost buttons (integration actions; the context is signed by us)",
+        "requestBody": _form(
+            _object(user_id=TEXT, user_name=TEXT, context={"type": "object"}), "application/json"
+        ),
+        "responses": {
+            "200": _json("The post updated", "MattermostUpdate"),
+            "400": _error("Bad JSON, or a button that is not ours (unknown_action)"),
+            "401": _error("Context missing, or its signature wrong"),
+            "404": _error("The entry is no longer in the KB (unknown_entry)"),
+            "503": _error("MATTERMOST_TOKEN not set"),
+            **CHAT_LIMITED,
+            **COMMON_API_ERRORS,
+        },
+    }
+}
+SCHEMAS["MattermostUpdate"] = _object(
+    update=_object(message=MARKDOWN, props={"type": "object"}),
+)
+
 _finish(PATHS)

@@ -13,7 +13,7 @@ import pytest
 from samples import EVENT_1196
 from webhelpers import MM_TOKEN, slack_headers
 
-from webapp import chatops
+from webapp import mattermost
 from webapp.requests import MAX_JSON_DEPTH, json_depth
 
 pytest_plugins = ["webfixtures"]
@@ -91,7 +91,7 @@ def test_a_wrong_mattermost_token_header_is_refused_before_the_body_is_read(
     def must_not_parse():
         raise AssertionError("the body was parsed before the token was checked")
 
-    monkeypatch.setattr(chatops, "json_body", must_not_parse)
+    monkeypatch.setattr(mattermost, "json_body", must_not_parse)
     headers = {**JSON, "Authorization": "Token not-the-token"}
     response = client.post("/api/v1/mattermost", data=DEEP_ARRAY, headers=headers)
     assert response.status_code == 401

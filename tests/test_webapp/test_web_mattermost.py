@@ -53,29 +53,57 @@ def test_outgoing_webhook_form_and_json(client, as_json):
     response = client.post(URL, json=payload) if as_json else client.post(URL, data=payload)
     assert response.status_code == 200
     reply = response.get_json()
-    assert reply["response_type"] == "comment"
+    assert reply["response_type"] == "comment"  # a webhook can only answer in the channel
     text = reply["text"]
-    assert text.startswith("#### Top remedies")
-    assert "**1. [Event 1196: cluster network name" in text
-    assert "(http://localhost/kb/dns-signature)" in text
-    assert "1. In DNS Management, open the record's Security tab." in text
-    assert text.count("confidence ") <= 3
-    assert len(text) < 16_383
+    assert text.startswith("**[Event 1196: cluster network name")
+    assert "(http://localhost/kb/dns-signature)** · confidence " in text
+    assert "**First steps**\n1. In DNS Management, open the record's Security tab." in text
+    assert (
+        text.count("_Why:_") == 1
+        and "[The whole answer, other remedies, why](http://localhost/r/" in text
+    )
+    assert len(text) < 4000
 
 
 def test_the_trigger_word_is_stripped(client):
     # only the trigger word: nothing left to diagnose, so the usage comes back
-    response = client.post(URL, data=webhook(""))
-    assert response.get_json()["text"].startswith("Usage: #kb")
+    text = client.post(URL, data=webhook("")).get_json()["text"]
+    assert text.startswith("Paste an error after `#kb`") and "`#kb search WORDS`" in text
 
 
-def test_slash_command_reply_is_ephemeral(client):
+def test_slash_command_reply_is_ephemeral_with_buttons(client):
+    reply = client.post(URL, data=slash(EVENT_1196)).get_json()
+    assert reply["response_type"] == "ephemeral"
+    actions = reply["attachments"][0]["actions"]
+    assert [a["name"] for a in actions] == ["Solved it", "Didn't solve it"]
+    assert {a["integration"]["url"] for a in actions} == {
+        "http://localhost/api/v1/mattermost/actions"
+    }
+    context = actions[0]["integration"]["context"]
+    assert context["entry"] == "dns-signature" and context["action"] == "solved"
+
+
+def test_no_confident_answer_is_one_line_nearest_titles_and_a_request(client):
     reply = client.post(URL, data=slash(NOT_COVERED)).get_json()
     assert reply["response_type"] == "ephemeral"
-    assert reply["text"].startswith("#### No confident answer")
-    assert "nearest, not a confident match" in reply["text"]
+    lines = reply["text"].split("\n")
+    assert lines[0] == "No confident answer for that paste." and lines[1] == "Nearest:"
+    assert 1 <= sum(line.startswith("- [") for line in lines) <= 3
+    assert "(http://localhost/kb/" in lines[2]
+    assert [a["name"] for a in reply["attachments"][0]["actions"]] == ["Request an article"]
     nothing = client.post(URL, data=slash(UNRELATED)).get_json()
-    assert nothing["text"].startswith("No entry matched anything")
+    assert nothing["text"].startswith("No confident answer for that paste.")
+    assert "Nearest" not in nothing["text"]
+
+
+def test_help_and_search(client):
+    usage = client.post(URL, data=slash("help")).get_json()
+    assert usage["response_type"] == "ephemeral" and "`/kb search WORDS`" in usage["text"]
+    found = client.post(URL, data=slash("search cluster dns")).get_json()["text"]
+    assert (
+        "[Event 1196: cluster network name" in found
+        and "(http://localhost/kb/dns-signature)" in found
+    )
 
 
 def test_slash_command_token_in_the_authorization_header(client):
@@ -123,9 +151,103 @@ def test_huge_and_hostile_entries_fit_one_post(make_app, hostile_diagnoser):
     client = make_app(diagnoser=hostile_diagnoser).test_client()
     for paste in (
         "Event ID: 5151 Source: Microsoft-Windows-FailoverClustering",
-        "Event ID: 4242 hostile",
+        "Event ID: 4242 the hostile service failed",
     ):
         text = client.post(URL, data=slash(paste)).get_json()["text"]
-        assert len(text) < 16_383
-        assert "read the full entry" in text or "4242" in paste
-        assert "(javascript:" not in text
+        assert len(text) < 4000
+        assert "(javascript:" not in text and "<img" not in text.split("\n", 1)[1]
+
+
+ACTIONS = "/api/v1/mattermost/actions"
+
+
+def press(
+    client, context: dict, user: str = "somename", user_id: str = "rnina9994bde8mua79zqcg5hmo"
+):
+    """A button press as Mattermost sends it to the integration's URL."""
+    payload = {
+        "user_id": user_id,
+        "user_name": user,
+        "channel_id": "hawos4dqtby53pd64o4a4cmeoo",
+        "team_id": "kwoknj9nwpypzgzy78wkw516qe",
+        "post_id": "axdygg1957njfe5pu38saikdho",
+        "trigger_id": "tr1",
+        "type": "",
+        "data_source": "",
+        "context": context,
+    }
+    return client.post(ACTIONS, json=payload)
+
+
+def contexts(client, text: str) -> dict[str, dict]:
+    reply = client.post(URL, data=slash(text)).get_json()
+    return {a["id"]: a["integration"]["context"] for a in reply["attachments"][0]["actions"]}
+
+
+def counts(app) -> dict:
+    with app.app_context():
+        from webapp.feedback import store
+
+        return store().feedback_counts("dns-signature")
+
+
+def gap_counts(app) -> list[int]:
+    with app.app_context():
+        from webapp.feedback import store
+
+        return [g.count for g in store().list_gaps()]
+
+
+def test_solved_and_not_solved_count_and_update_the_post(app, client):
+    found = contexts(client, EVENT_1196)
+    response = press(client, found["solved"])
+    assert response.status_code == 200
+    update = response.get_json()["update"]
+    assert update["message"].startswith("Marked solved by @somename: Event 1196")
+    assert counts(app)["solved"] == 1
+    again = press(client, found["solved"]).get_json()["update"]["message"]
+    assert again.startswith("@somename already gave feedback")
+    assert counts(app)["solved"] == 1
+    not_solved = press(client, found["notsolved"], user="ana", user_id="u2").get_json()
+    assert not_solved["update"]["message"].startswith("Marked not solved by @ana")
+    assert counts(app) == {"solved": 1, "not_helpful": 1}
+    assert gap_counts(app) == [1]
+
+
+def test_request_an_article(app, client):
+    found = contexts(client, NOT_COVERED)
+    assert list(found) == ["request"] and gap_counts(app) == [1]
+    update = press(client, found["request"]).get_json()["update"]
+    assert update["message"] == "Article requested by @somename."
+    assert gap_counts(app) == [2]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"entry": "dns-server"},  # another entry than the one signed
+        {"action": "notsolved"},  # another verdict than the one signed
+        {"token": "A" * 22},
+        {"signature": "0" * 64},
+        {"signature": None},
+        {"signature": "ü"},
+    ],
+)
+def test_a_forged_or_altered_context_is_refused(app, client, change):
+    context = {**contexts(client, EVENT_1196)["solved"], **change}
+    response = press(client, {k: v for k, v in context.items() if v is not None})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert counts(app) == {"solved": 0, "not_helpful": 0}
+
+
+def test_a_press_without_a_context_is_refused(client):
+    assert client.post(ACTIONS, json={"user_id": "u"}).status_code == 401
+    assert client.post(ACTIONS, data={"context": "x"}).status_code == 401
+    assert client.post(ACTIONS, json={"context": "x"}).status_code == 401
+
+
+def test_buttons_are_signed_with_the_configured_token(make_app, client):
+    context = contexts(client, EVENT_1196)["solved"]
+    other = make_app(MATTERMOST_TOKEN="another-token").test_client()
+    assert press(other, context).status_code == 401

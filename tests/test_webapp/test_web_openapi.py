@@ -6,16 +6,20 @@ and method of the app must have a sample, so a new endpoint cannot go undocument
 from __future__ import annotations
 
 import copy
+import json
 import re
 
 import pytest
 from jsonschema import Draft202012Validator
 from samples import EVENT_1196
-from webhelpers import MM_TOKEN, multipart, slack_headers
+from webhelpers import MM_TOKEN, multipart, slack_headers, teams_headers, teams_now
 from werkzeug.exceptions import MethodNotAllowed
 
 pytest_plugins = ["webfixtures"]
 
+TEAMS = json.dumps(
+    {"type": "message", "text": "<at>KB</at> Event ID 1196 DNS", "timestamp": teams_now()}
+).encode()
 # (method, path, request keyword arguments) -> sent to the app, the answer checked
 JSON = "application/json"
 SAMPLES = [
@@ -91,6 +95,16 @@ SAMPLES = [
     ("GET", "/api/v1/slack", {"query_string": {"ssl_check": "1"}}),
     ("POST", "/api/v1/mattermost", {"data": {"token": MM_TOKEN, "text": "Event ID 1196 DNS"}}),
     ("POST", "/api/v1/mattermost", {"data": {"token": "wrong", "text": "x"}}),
+    ("POST", "/api/v1/slack/interactions", {"data": b"payload=%7B%7D"}),
+    (
+        "POST",
+        "/api/v1/slack/interactions",
+        {"data": b"payload=%7B%7D", "headers": slack_headers(b"payload=%7B%7D")},
+    ),
+    ("POST", "/api/v1/teams", {"data": TEAMS, "headers": teams_headers(TEAMS)}),
+    ("POST", "/api/v1/teams", {"data": TEAMS, "headers": teams_headers(b"other")}),
+    ("POST", "/api/v1/teams", {"data": b"[]", "headers": teams_headers(b"[]")}),
+    ("POST", "/api/v1/mattermost/actions", {"json": {"context": {"action": "solved"}}}),
 ]
 
 

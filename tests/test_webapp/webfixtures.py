@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 from testkb import DATA, copy_kb
-from webhelpers import MM_TOKEN, SLACK_SECRET, start_server, stop_server, write_hostile_kb
+from webhelpers import (
+    MM_TOKEN,
+    SLACK_SECRET,
+    TEAMS_SECRET,
+    start_server,
+    stop_server,
+    write_hostile_kb,
+)
 
 
 @pytest.fixture
@@ -21,6 +28,7 @@ def make_app(tmp_path, small_diagnoser):
             "KB_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
             "SLACK_SIGNING_SECRET": SLACK_SECRET,
             "MATTERMOST_TOKEN": MM_TOKEN,
+            "TEAMS_WEBHOOK_SECRET": TEAMS_SECRET,
             "KB_PUBLIC_URL": None,
         }
         settings.update(config)
@@ -75,3 +83,12 @@ def store(request, tmp_path):
     found.migrate()
     yield found
     found.close()
+
+
+@pytest.fixture
+def hook():
+    """A real HTTP server standing in for Slack's response_url."""
+    from services import Recorder
+
+    with Recorder() as recorder:
+        yield recorder

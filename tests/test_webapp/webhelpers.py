@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import os
 import re
 import shutil
@@ -266,3 +267,86 @@ def multipart(fields: dict[str, str]) -> dict:
     ]
     body = ("".join(parts) + f"--{boundary}--\r\n").encode("utf-8")
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+TEAMS_SECRET = "bXktdGVhbXMtb3V0Z29pbmctd2ViaG9vay1zZWNyZXQ="  # base64, as Teams shows it
+
+
+def teams_headers(body: bytes, secret: str = TEAMS_SECRET) -> dict:
+    """The headers Teams sends: ``Authorization: HMAC`` + base64(HMAC-SHA256(b64decode(secret), body))."""
+    import base64
+
+    digest = hmac.new(base64.b64decode(secret), body, hashlib.sha256).digest()
+    return {
+        "Authorization": "HMAC " + base64.b64encode(digest).decode(),
+        "Content-Type": "application/json",
+    }
+
+
+def slash(text: str, **extra) -> bytes:
+    """A Slack slash command's form body, as Slack sends it (*extra* overrides fields)."""
+    from urllib.parse import urlencode
+
+    fields = {
+        "token": "legacy-token",
+        "team_id": "T0001",
+        "team_domain": "example",
+        "channel_id": "C2147483705",
+        "channel_name": "helpdesk",
+        "user_id": "U2147483697",
+        "user_name": "steve",
+        "command": "/kb",
+        "text": text,
+        "response_url": "https://hooks.slack.com/commands/1234/5678",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+    }
+    fields.update(extra)
+    return urlencode(fields).encode()
+
+
+_PRESSES = itertools.count()
+
+
+def block_actions(
+    action_id: str,
+    value: str,
+    response_url: str,
+    user: str = "steve",
+    user_id: str = "U2147483697",
+    **extra,
+) -> bytes:
+    """A Slack ``block_actions`` interaction body (the form field ``payload``), as Slack sends
+    it when a button of an ephemeral message is pressed."""
+    import json
+    from urllib.parse import urlencode
+
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user_id, "username": user, "name": user, "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "token": "legacy-token",
+        "container": {"type": "message", "message_ts": "1712345678.000200", "is_ephemeral": True},
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "team": {"id": "T0001", "domain": "example"},
+        "channel": {"id": "C2147483705", "name": "helpdesk"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "kb_feedback",
+                "text": {"type": "plain_text", "text": "Solved it", "emoji": False},
+                "value": value,
+                "type": "button",
+                "action_ts": f"{time.time():.6f}{next(_PRESSES)}",  # each press is new
+            }
+        ],
+        **extra,
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def teams_now() -> str:
+    """An activity's ``timestamp`` as Teams writes it, for now."""
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
