@@ -22,8 +22,11 @@
     return Promise.resolve();
   }
 
+  // A button on every code block of a fix, and on inline code that is a whole command (it
+  // has arguments): a button after every `ipconfig` or `Security` would break the sentence.
   function addCopyButtons() {
     document.querySelectorAll('[data-part="fix"] pre, [data-part="fix"] :not(pre) > code').forEach(function (block) {
+      if (block.tagName === "CODE" && !/\S\s+\S/.test(block.textContent.trim())) return;
       const button = document.createElement("button");
       button.type = "button";
       button.className = "copy";
