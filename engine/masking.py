@@ -98,6 +98,38 @@ MASKS: list[tuple[str, re.Pattern[str], str]] = [
         "<PATH>",
     ),
     (
+        # DOMAIN\user (never a registry or file path: those have more segments, and the
+        # built-in NT AUTHORITY, NT SERVICE and BUILTIN accounts say something)
+        "user",
+        re.compile(
+            r"(?<![\\\w])(?!(?:BUILTIN|HKLM|HKCU|HKCR|HKU|HKEY_\w+)\\)(?<!NT )"
+            r"[A-Za-z][\w-]{0,14}\\[\w.$-]{1,64}(?![\\\w])"
+        ),
+        "<USER>",
+    ),
+    (
+        # the value of a user field: "Account Name:  jsmith", "User: CONTOSO\svc" (masked just
+        # above), "用户名: zhang.san"; the label stays
+        "user",
+        re.compile(
+            r"(?P<keep>\b(?:Account Name|User Name|Username|User|Logon Account)[ \t]{0,3}[:=]"
+            r"[ \t]{0,20}|用户名[ \t]{0,3}[:：][ \t]{0,20})(?!<[A-Z]+>)(?P<value>[^\s<>,;，；]{1,64})",
+            re.IGNORECASE,
+        ),
+        "<USER>",
+    ),
+    (
+        # the value of a computer field of an event ("Computer:      HVCORE01"), which no
+        # other mask catches when it is a bare NetBIOS name
+        "host",
+        re.compile(
+            r"(?P<keep>\b(?:Computer|Workstation Name|Computer Name)[ \t]{0,3}[:=][ \t]{0,20}"
+            r"|计算机[ \t]{0,3}[:：][ \t]{0,20})(?!<[A-Z]+>)(?P<value>[A-Za-z0-9][\w.$-]{0,62})",
+            re.IGNORECASE,
+        ),
+        "<HOST>",
+    ),
+    (
         # Dotted names are candidates; only those ending in a top-level domain are hosts
         # (see _is_host): System.Management.Automation and netft.sys stay as they are.
         "host",
@@ -138,6 +170,8 @@ for _index, (_kind, _pattern, _placeholder) in enumerate(MASKS):
         _needle = r"\d\.\d"
     elif _kind == "host" and "\\." in _pattern.pattern:
         _needle = r"\w\.\w"
+    elif _kind == "user" and "(?P<keep>" not in _pattern.pattern:
+        _needle = r"\w\\\w"  # DOMAIN\user
     if _needle:
         _NEEDS[_index] = re.compile(_needle)
 
@@ -155,7 +189,7 @@ PLACEHOLDERS = {placeholder for _, _, placeholder in MASKS}
 
 
 def _value_of(match: re.Match[str]) -> str:
-    for group in ("q1", "q2", "q3", "q4", "q5", "q6", "q7"):
+    for group in ("value", "q1", "q2", "q3", "q4", "q5", "q6", "q7"):
         value = match.groupdict().get(group)
         if value is not None:
             return value
@@ -176,7 +210,7 @@ def mask(text: str) -> tuple[str, dict[str, list[str]]]:
             bucket = values.setdefault(kind, [])
             if found not in bucket:
                 bucket.append(found)
-            return placeholder
+            return (match.groupdict().get("keep") or "") + placeholder
 
         return replace
 

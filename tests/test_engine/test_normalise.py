@@ -74,6 +74,23 @@ def test_variable_parts_are_masked_and_kept_as_facts():
     assert masked["guid"] == ("B577EECE-FCFE-4DF6-AE30-3C1D64EA471D",)
 
 
+def test_user_names_and_bare_computer_names_are_masked_but_system_accounts_and_keys_stay():
+    paste = (
+        "Log Name:      Security\nEvent ID:      4625\nComputer:      HVCORE01\n"
+        "An account failed to log on.\nAccount Name:  jsmith\nUser: CONTOSO\\svc_sql\n"
+        "Logon failure for CORP\\zhang.san as NT AUTHORITY\\SYSTEM under "
+        "HKLM\\SYSTEM\\CurrentControlSet\\Services\\ClusSvc\n用户名: li.si"
+    )
+    n = normalise(paste)
+    for value in ("HVCORE01", "jsmith", "svc_sql", "zhang.san", "li.si"):
+        assert value not in n.masked, value
+    assert "Account Name: <USER>" in n.masked and "Computer: <HOST>" in n.masked
+    assert "NT AUTHORITY\\SYSTEM" in n.masked
+    assert "HKLM\\SYSTEM\\CurrentControlSet\\Services\\ClusSvc" in n.masked
+    assert set(n.facts.masked["user"]) == {"jsmith", "CONTOSO\\svc_sql", "CORP\\zhang.san", "li.si"}
+    assert "An account failed to log on." in n.masked  # the words around them stay
+
+
 def test_the_same_error_from_two_sites_masks_to_the_same_text():
     a = normalise("Cluster network name resource 'SQL Network Name (SQLCLU01)' failed registration")
     b = normalise("Cluster network name resource 'FS-CLUSTER' failed registration")

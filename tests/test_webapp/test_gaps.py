@@ -23,9 +23,10 @@ pytest_plugins = ["webfixtures"]
 
 def test_masking_leaves_no_host_address_guid_or_name():
     masked = masked_line(paste(7))
-    for secret in ("node7", "corp.example.com", "10.1.0.8", "00000007-1111", "SQL7", "Disk 7"):
+    secrets = ("node7", "corp.example.com", "10.1.0.8", "00000007-1111", "SQL7", "Disk 7", "svc7")
+    for secret in secrets:
         assert secret not in masked, (secret, masked)
-    assert "<HOST>" in masked and "<GUID>" in masked
+    assert "<HOST>" in masked and "<GUID>" in masked and "<USER>" in masked
 
 
 def test_fifty_hosts_make_one_gap_counting_fifty(store):
