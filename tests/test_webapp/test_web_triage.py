@@ -117,6 +117,15 @@ def test_the_upload_page_and_its_report_link_to_the_entries(client, small_diagno
     assert "Cluster network name resource &lt;NAME&gt; failed registration" in html
 
 
+def test_the_upload_page_and_its_report_speak_chinese(client):
+    page = client.get("/triage?lang=zh-CN").get_data(as_text=True)
+    assert "分析日志" in page and "日志文件" in page and "Log files" not in page
+    data = lm.wevtutil_text(EVENTS).encode("utf-16")
+    html = client.post("/triage", **upload([("System.txt", data)])).get_data(as_text=True)
+    assert "已读取 19 个事件" in html and "已知问题" in html and "没有可信的答案" in html
+    assert "events read" not in html and "Known problems" not in html
+
+
 def test_a_cross_site_upload_form_is_refused(client):
     kwargs = upload([("a.log", b"ERROR x\n")])
     response = client.post("/triage", headers={"Sec-Fetch-Site": "cross-site"}, **kwargs)
