@@ -106,7 +106,9 @@ def test_the_copy_button_copies_a_fix_command(browser, served):  # noqa: F811
     assert fix.locator(":not(pre) > code + button.copy").count() == len(commands)
     button = fix.locator('pre + button[data-action="copy"]').first
     button.click()
-    page.wait_for_function("document.querySelector('pre + button.copy').textContent === 'Copied'")
+    # a locator waits without evaluating a string (the page's CSP forbids eval, so
+    # wait_for_function failed whenever its first poll came before the click's promise)
+    fix.locator('pre + button.copy:text-is("Copied")').first.wait_for(timeout=5000)
     assert page.evaluate("navigator.clipboard.readText()").strip() == "ipconfig /registerdns"
     watch.assert_quiet()
     context.close()
