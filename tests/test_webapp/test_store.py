@@ -15,6 +15,16 @@ from webapp.store.schema import LATEST
 pytest_plugins = ["webfixtures"]
 
 
+def test_the_hour_of_one_vote_is_a_rolling_hour_not_a_clock_hour(store):
+    alice = store.voter_id("10.0.0.1")
+    before_the_hour = 1_700_002_799.0  # 22:59:59 UTC
+    assert store.add_feedback("dns", "solved", voter=alice, now=before_the_hour)
+    assert not store.add_feedback("dns", "solved", voter=alice, now=before_the_hour + 2)
+    assert not store.add_feedback("dns", "solved", voter=alice, now=before_the_hour + 3599)
+    assert store.add_feedback("dns", "solved", voter=alice, now=before_the_hour + 3601)
+    assert store.feedback_counts("dns") == {"solved": 2, "not_helpful": 0}
+
+
 def test_one_vote_per_client_per_result_or_per_entry_and_hour(store):
     alice, bob = store.voter_id("10.0.0.1"), store.voter_id("10.0.0.2")
     assert alice != bob and len(alice) == 32 and "10.0.0.1" not in alice

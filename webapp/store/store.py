@@ -14,7 +14,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from .errors import StoreUnavailable
 from .schema import LATEST, MIGRATIONS, VERSION_TABLE
@@ -155,6 +155,17 @@ class Store:
         moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
         ballot = f"r:{result}" if result else f"h:{moment:%Y%m%d%H}"
         with self.backend.transaction() as cur:
+            if voter and not result:
+                # the hour is a rolling one: a vote at 10:59:59 and another at 11:00:01 are one
+                # (the unique ballot index alone would count both: they fall in two clock hours)
+                since = (moment - timedelta(hours=1)).isoformat(timespec="seconds")
+                recent = cur.execute(
+                    "SELECT 1 FROM feedback WHERE entry_id = ? AND voter = ?"
+                    " AND result_token IS NULL AND created_at > ? LIMIT 1",
+                    (entry_id, voter, since),
+                ).fetchone()
+                if recent:
+                    return False
             cur.execute(
                 "INSERT INTO feedback (entry_id, verdict, created_at, paste_sha256, voter, ballot,"
                 " result_token, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
