@@ -146,6 +146,8 @@ def glosses_of(text: str, words) -> str:
     out: dict[str, None] = {}
     for run in _CJK_RUN.findall(text):
         for word in words(run):
+            if len(word) < 2:
+                continue  # 已 "already; stop; then", 该 "should": a single character's senses are noise
             for gloss in english(word)[:2]:
                 out.setdefault(gloss, None)
     return " ".join(out)

@@ -49,7 +49,8 @@ from .analysis import (
 from .analysis import terms as analysis_terms
 from .dictionary import glosses_of
 
-SCHEMA_VERSION = 7  # 6: English glosses of Chinese entries; 7: term pairs
+# 6: English glosses of Chinese entries; 7: term pairs; 8: no glosses of single Chinese characters
+SCHEMA_VERSION = 8
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 # Pairs of consecutive English terms of the title and key text (see analysis.term_pairs).

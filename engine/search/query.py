@@ -154,13 +154,15 @@ def paste_query(
         all_terms.update(its_terms)
         weights = {t: idf(t) for t in its_terms}
         known = tuple(t for t in its_terms if weights[t] > 0)
-        present = [t for t in its_terms if t in counts]
+        present = [t for t in its_terms if t in counts or t in pairs]
         if not known or not present:
             continue  # a group no entry holds: its words stay unknown words of the paste
         grouped.update(present)
-        line = max(factor[t] for t in present)
+        line = max(factor.get(t) or pairs[t] for t in present)
         weight = (
-            max(weights.values()) * line * (1 + 0.2 * math.log(sum(counts[t] for t in present)))
+            max(weights.values())
+            * line
+            * (1 + 0.2 * math.log(sum(counts.get(t, 1) for t in present)))
         )
         label = group[0]
         if label not in concepts or concepts[label].weight < weight:
@@ -188,8 +190,25 @@ def paste_query(
 
 
 def _group_terms(group: tuple[str, ...]) -> tuple[str, ...]:
-    """The index terms of a glossary group's words, each once, in order."""
-    return tuple(dict.fromkeys(t for word in group for t in terms(word)))
+    """The index terms of a glossary group's words, each once, in order.
+
+    A phrase stands for its words together, not for any one of them: "physical address" is
+    not every text that says "physical", "fail over" not every failure. So a phrase gives its
+    pairs of consecutive terms (the index's ``pairs`` field), or nothing when it has none; a
+    Chinese word gives the whole word when the segmenter keeps it as one term (物理地址, not
+    物理), its pieces only when the segmenter always cuts it up (故障转移群集).
+    """
+    found: list[str] = []
+    for word in group:
+        its_terms = terms(word)
+        if len(word.split()) > 1:
+            found += pairs_of(its_terms)
+        elif len(its_terms) <= 1 or not _CJK.match(word):
+            found += its_terms
+        else:
+            whole = [t for t in its_terms if t == word.lower()]
+            found += whole or its_terms
+    return tuple(dict.fromkeys(found))
 
 
 def _pairs(pairs: dict[str, float], idf) -> list[Concept]:

@@ -52,6 +52,14 @@ def test_a_chinese_entry_is_indexed_with_its_english_glosses():
     assert {"elevator", "earthquake"} <= set(glosses.split())
 
 
+def test_single_characters_add_no_glosses_to_the_index():
+    """已 glosses as "already; stop; then", 该 as "should": indexed, such senses made a Chinese
+    entry match English pastes that merely said "already" (measured on the seed)."""
+    glosses = glosses_of("已保存", lambda run: ("已", "保存")).split()
+    assert "already" not in glosses and "stop" not in glosses
+    assert "preserve" in glosses
+
+
 @pytest.fixture(scope="module")
 def diagnoser(tmp_path_factory):
     kb = tmp_path_factory.mktemp("dict") / "kb"
