@@ -181,10 +181,32 @@ def _is_host(match: re.Match[str]) -> bool:
     return last in _TLD_SET and last not in _FILE_EXT_SET
 
 
-# Names in angle brackets that documentation uses for the variable parts: <name>, <servername>
+# Names in angle brackets that documentation uses for the variable parts: <name>, <servername>,
+# <Guest Virtual Machine Name>, <Directory Path>, <DateTime> (an XML element of a pasted event
+# has attributes or is one of the kept words: <Computer> was masked already, <Data> is not)
 _DOC_PLACEHOLDER = re.compile(
-    r"<(?:[a-z]+[ _]?)?(?:name|node|server|computer|host|vm|guid|id|address|ip)>", re.IGNORECASE
+    r"<(?:[a-z]+[ _]?){0,3}(?P<kind>name|node|server|computer|host|vm|guid|id|address|ip|path|"
+    r"folder|directory|drive|date|time|datetime|number|domain|dc|user|account|share)>",
+    re.IGNORECASE,
 )
+# ... each as the placeholder of what a paste holds there (a path masks as <PATH>)
+_DOC_KINDS = {
+    "path": "<PATH>",
+    "folder": "<PATH>",
+    "directory": "<PATH>",
+    "drive": "<PATH>",
+    "date": "<TIME>",
+    "time": "<TIME>",
+    "datetime": "<TIME>",
+}
+
+
+def _doc_placeholder(match: re.Match[str]) -> str:
+    if match.group(0) in PLACEHOLDERS:
+        return match.group(0)
+    return _DOC_KINDS.get(match.group("kind").lower(), "<NAME>")
+
+
 PLACEHOLDERS = {placeholder for _, _, placeholder in MASKS}
 
 
@@ -220,7 +242,5 @@ def mask(text: str) -> tuple[str, dict[str, list[str]]]:
             continue
         dotted = kind == "host" and "\\." in pattern.pattern
         text = pattern.sub(replacer(kind, placeholder, dotted), text)
-    text = _DOC_PLACEHOLDER.sub(
-        lambda m: m.group(0) if m.group(0) in PLACEHOLDERS else "<NAME>", text
-    )
+    text = _DOC_PLACEHOLDER.sub(_doc_placeholder, text)
     return text, values

@@ -148,14 +148,65 @@ def flatten_deep(html: str, max_depth: int = MAX_NESTING) -> str:
     return "".join(kept)
 
 
+# A placeholder the article's Markdown escaped (``\<ServerName>``) but its HTML left as a
+# tag: a browser shows nothing, and error text lost its names ("Line \ [Batch Start Line \]").
+# Microsoft's support articles hold a hundred of them per 60 articles.
+_ESCAPED_PLACEHOLDER = re.compile(r"\\<([A-Za-z][\w .:-]{0,40})>")
+
+
+# A UNC path before inline formatting (``\\<strong>server</strong>``) is not a placeholder.
+_INLINE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "br",
+        "cite",
+        "code",
+        "del",
+        "em",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "u",
+        "var",
+    ]
+)
+
+
+def unescape_placeholders(html: str) -> str:
+    r"""Backslash-escaped placeholders as the text they were written as.
+
+    >>> unescape_placeholders(r"Line \<LineNumber> on <b>\<computer></b> \\<b>share</b>")
+    'Line &lt;LineNumber&gt; on <b>&lt;computer&gt;</b> \\\\<b>share</b>'
+    """
+
+    def as_text(match: re.Match) -> str:
+        name = match.group(1)
+        return match.group(0) if name.lower() in _INLINE_TAGS else f"&lt;{name}&gt;"
+
+    return _ESCAPED_PLACEHOLDER.sub(as_text, html)
+
+
 def sanitize(html: str) -> str:
     """Allow-listed HTML: the only tags left are structural ones, without attributes
     except ``a[href]`` and ``img[src]`` with http(s) URLs. Nesting deeper than
-    :data:`MAX_NESTING` is flattened first (:func:`flatten_deep`)."""
+    :data:`MAX_NESTING` is flattened first (:func:`flatten_deep`); escaped placeholders are
+    kept as text (:func:`unescape_placeholders`)."""
     if not html:
         return ""
     return nh3.clean(
-        flatten_deep(html),
+        flatten_deep(unescape_placeholders(html)),
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},

@@ -97,6 +97,16 @@ def test_the_same_error_from_two_sites_masks_to_the_same_text():
     assert a.masked == b.masked
 
 
+def test_an_articles_placeholders_mask_like_the_names_a_paste_holds():
+    """Support articles write the variable parts as <Guest Virtual Machine Name>, <Directory
+    Path>: the article's message and a real paste must mask to the same text."""
+    article = normalise(
+        "<Guest Virtual Machine Name> failed to start. Import directory <Directory Path>."
+    )
+    paste = normalise("'SQL01' failed to start. Import directory 'D:\\VMs\\SQL01'.")
+    assert article.masked == paste.masked == "<NAME> failed to start. Import directory <PATH>."
+
+
 @pytest.mark.parametrize(
     "paste, event_id",
     [

@@ -68,6 +68,16 @@ def test_a_hard_wrapped_event_description_is_one_message_with_its_source(support
     assert "port 3343" in node.signatures.phrases
 
 
+def test_escaped_placeholders_in_error_text_are_kept(support):
+    # The feed's HTML says "Node \\<computer> failed to join" (the article's Markdown escape
+    # left in): read as a tag, the name vanished and the message read "Node  failed to join".
+    node = entry(support, "cannot-join-a-node-into-a-cluster")
+    assert any(m.startswith("Node <computer> failed to join") for m in node.signatures.messages)
+    assert "Computer: <computer>" in node.symptom
+    statistics = entry(support, "error-2767-query-secondary-replica-fails")
+    assert "Could not locate statistics '<StatisticsName>'" in statistics.symptom
+
+
 def test_names_of_the_articles_example_are_not_key_phrases(support):
     # 'AdminData' is the article's file server resource (a quoted name, masked in every paste);
     # 'NAMEOF FILESHARE RESOURCE' its share. A paste names its own resource: no key to it.
@@ -127,9 +137,10 @@ def test_generated_rules_conjoin_an_event_with_the_messages_text(support):
 
 def test_over_broad_mined_texts_are_dropped_and_named(support):
     start = entry(support, "fail-to-start-selected-virtual-machine")
-    assert "failed to start." not in start.signatures.messages
+    broad = "<Guest Virtual Machine Name> failed to start."  # masks to "<NAME> failed to start."
+    assert broad not in start.signatures.messages
     dropped = [line for line in support[1] if "dropped" in line]
-    assert any("'failed to start.'" in line and "over-broad" in line for line in dropped)
+    assert any(f"'{broad}'" in line and "over-broad" in line for line in dropped)
     assert support[3].endswith("mined signatures or rules dropped as over-broad")
 
 
