@@ -92,6 +92,16 @@ class Block:
     # what the block is, given by ingest.classify once per article: "error", "prose", ...
     role: str = ""
     error_kind: str = ""  # for role "error": dialog | event | log | message | after-lead-in ...
+    # How many lists before it a block is indented under: a paragraph, code block or list
+    # of the last item of such a list ("- SQL Server" / "  If the issue occurs in SQL Server,
+    # run:" / "  ```DBCC ...```"), though a blank line made it a block of its own. 0: none.
+    depth: int = 0
+    # A list whose items resume an open list, after blocks of its last item.
+    continues_list: bool = False
+
+    @property
+    def continues_item(self) -> bool:
+        return self.depth > 0 and not self.continues_list
 
     @property
     def markdown(self) -> str:
@@ -136,16 +146,23 @@ def _indent_rest(text: str, width: int) -> str:
 
 
 def parse_blocks(markdown: str) -> list[Block]:
-    """Cut *markdown* into blocks, then merge numbered steps that were split apart."""
+    """Cut *markdown* into blocks, then merge numbered steps that were split apart.
+
+    A block indented under the last item of a list (a "loose" list item of several
+    paragraphs or with a code block, as support articles write their options) is marked
+    ``continues_item``, and a list resuming after such blocks ``continues_list``, so that fix
+    steps keep each option's command with its option (:func:`ingest.render.numbered_steps`).
+    """
     blocks: list[Block] = []
     lines = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     chunk: list[str] = []
+    nesting = _ListNesting()
     i = 0
     while i < len(lines):
         line = lines[i]
         fence = _FENCE.match(line)
         if fence:
-            _flush(chunk, blocks)
+            nesting.flush(chunk, blocks)
             chunk = []
             marker = fence.group(1)
             body = []
@@ -153,17 +170,87 @@ def parse_blocks(markdown: str) -> list[Block]:
             while i < len(lines) and not lines[i].strip().startswith(marker):
                 body.append(lines[i])
                 i += 1
-            blocks.append(Block("code", lines=body))
+            nesting.add_code(_indent_of(line), body, blocks)
             i += 1
             continue
         if _BLANK.match(line):
-            _flush(chunk, blocks)
+            nesting.flush(chunk, blocks)
             chunk = []
         else:
             chunk.append(line.rstrip())
         i += 1
-    _flush(chunk, blocks)
+    nesting.flush(chunk, blocks)
     return _merge_lists(blocks)
+
+
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+@dataclass
+class _OpenList:
+    marker: int  # column of its markers
+    content: int  # column where its items' text starts ("- x": 2, "1. x": 3)
+    ordered: bool
+
+
+class _ListNesting:
+    """Which blocks of :func:`parse_blocks` continue an item of a list before them: the lists
+    still open, outermost first, and how deep each new block sits in them."""
+
+    def __init__(self) -> None:
+        self.open: list[_OpenList] = []
+
+    def _depth(self, indent: int) -> int:
+        """How many open lists a block starting at *indent* sits inside."""
+        depth = 0
+        while depth < len(self.open) and indent >= self.open[depth].content:
+            depth += 1
+        return depth
+
+    def add_code(self, indent: int, body: list[str], blocks: list[Block]) -> None:
+        depth = self._depth(indent)
+        del self.open[depth:]
+        if depth:
+            cut = self.open[-1].content
+            body = [x[cut:] if x[:cut].strip() == "" else x.lstrip() for x in body]
+        blocks.append(Block("code", lines=body, depth=depth))
+
+    def flush(self, chunk: list[str], blocks: list[Block]) -> None:
+        if not chunk:
+            return
+        depth = self._depth(_indent_of(chunk[0]))
+        if depth:
+            # an item's last paragraph and the next item, with no blank line between them
+            for k, line in enumerate(chunk[1:], 1):
+                if self._depth(_indent_of(line)) < depth:
+                    self.flush(chunk[:k], blocks)
+                    self.flush(chunk[k:], blocks)
+                    return
+        before = len(blocks)
+        _flush(chunk, blocks)
+        added = blocks[before:]
+        marker = _ORDERED.match(chunk[0]) or _BULLET.match(chunk[0])
+        if len(added) == 1 and added[0].kind == "list" and marker is not None:
+            column = len(marker.group(1))
+            # a list at the markers of an open one resumes it, after its item's blocks
+            resumed = next(
+                (
+                    d
+                    for d, level in enumerate(self.open)
+                    if level.marker == column and level.ordered == added[0].ordered
+                ),
+                None,
+            )
+            if resumed is not None:
+                depth = resumed
+                added[0].continues_list = True
+            del self.open[depth:]
+            self.open.append(_OpenList(column, marker.start(3), added[0].ordered))
+        else:
+            del self.open[depth:]
+        for block in added:
+            block.depth = depth
 
 
 def _flush(chunk: list[str], blocks: list[Block]) -> None:
@@ -267,6 +354,7 @@ def _merge_lists(blocks: list[Block]) -> list[Block]:
             and block.kind == "list"
             and prev.kind == "list"
             and block.ordered == prev.ordered
+            and block.depth == prev.depth
             and (not block.ordered or block.start == prev.start + len(prev.items))
         ):
             prev.items.extend(block.items)

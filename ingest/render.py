@@ -58,6 +58,7 @@ class Step:
     children: list[Step] = field(default_factory=list)
     ordered_children: bool = False
     code: list[str] = field(default_factory=list)
+    code_first: bool = False  # its code came before its children ("run: ```...```; it returns")
 
 
 def capitalise(text: str) -> str:
@@ -89,9 +90,13 @@ def numbered_steps(blocks: list[Block]) -> list[Step]:
     attach to the step before them."""
     steps: list[Step] = []
     last_number = 0
+    open_lists = _OpenLists()
     for block in blocks:
         if block.role == DECORATION:
             continue
+        if open_lists.take(block):
+            continue
+        open_lists.close()
         command = command_text(block)
         if command is not None:
             if steps:
@@ -103,16 +108,19 @@ def numbered_steps(blocks: list[Block]) -> list[Step]:
         if block.kind == "list":
             last = steps[-1] if steps else None
             continues = block.ordered and block.start > 1 and block.start == last_number + 1
+            new = [_item_step(x) for x in block.items]
             if (
                 last is not None
                 and not continues
                 and not last.children
                 and last.text.rstrip().endswith((":", "："))
             ):
-                last.children.extend(_item_step(item) for item in block.items)
+                last.children.extend(new)
                 last.ordered_children = block.ordered
+                open_lists.opened(last.children, new)
             else:
-                steps.extend(_item_step(item) for item in block.items)
+                steps.extend(new)
+                open_lists.opened(steps, new)
             last_number = block.start + len(block.items) - 1 if block.ordered else 0
             continue
         if block.kind == "table":
@@ -133,6 +141,72 @@ def numbered_steps(blocks: list[Block]) -> list[Step]:
 _IMAGE_ONLY_INLINE = re.compile(r"\[image\]\([^)\s]*\)")
 
 
+class _OpenLists:
+    """The lists of a remedy still open for blocks indented under their last item (see
+    :func:`ingest.blocks.parse_blocks`), outermost first: the steps each list's items went
+    to, and its last item."""
+
+    def __init__(self) -> None:
+        self.siblings: list[list[Step]] = []
+        self.items: list[Step] = []
+
+    def opened(self, siblings: list[Step], new: list[Step]) -> None:
+        """A list at the top has just put *new* into *siblings*."""
+        self.siblings, self.items = [siblings], new[-1:]
+
+    def close(self) -> None:
+        self.siblings, self.items = [], []
+
+    def take(self, block: Block) -> bool:
+        """Put *block* where it belongs if it continues an open list; False if it does not."""
+        depth = block.depth
+        if block.kind == "list" and block.continues_list and depth < len(self.siblings):
+            new = [_item_step(x) for x in block.items]
+            self.siblings[depth].extend(new)
+            del self.items[depth:]
+            del self.siblings[depth + 1 :]
+            self.items.extend(new[-1:])
+            return True
+        if not depth or depth > len(self.items):
+            return False
+        parent = self.items[depth - 1]
+        self._truncate(depth)
+        if block.kind == "list":
+            new = [_item_step(x) for x in block.items]
+            last = parent.children[-1] if parent.children else None
+            if last is not None and not last.children and last.text.endswith((":", "：")):
+                parent = last  # "Follow these steps:" and the steps
+            parent.children.extend(new)
+            parent.ordered_children = parent.ordered_children or block.ordered
+            self.siblings.append(parent.children)
+            self.items.extend(new[-1:])
+        else:
+            _continue_item(parent, block)
+        return True
+
+    def _truncate(self, depth: int) -> None:
+        del self.items[depth:]
+        del self.siblings[depth:]
+
+
+def _continue_item(item: Step, block: Block) -> None:
+    """A block that continues a list item: its paragraphs become the item's sub-steps, a
+    command goes with the last of them (the one that says "run the following command")."""
+    command = command_text(block)
+    if command is not None:
+        (item.children[-1] if item.children else item).code.append(command)
+    elif block.kind in ("para", "quote"):
+        for line in block.lines:
+            if not line.strip() or IMAGE_ONLY.match(line) or FIGURE.match(line):
+                continue
+            if looks_like_command(line):
+                (item.children[-1] if item.children else item).code.append(clean_command(line))
+            else:
+                text = capitalise(_IMAGE_ONLY_INLINE.sub("", line).strip())
+                item.code_first = item.code_first or bool(item.code and not item.children)
+                item.children.append(Step(text))
+
+
 def format_steps(steps: list[Step], ordered: bool = True, indent: str = "") -> str:
     """Steps as a Markdown list; children nest under their step, code blocks too."""
     lines: list[str] = []
@@ -146,10 +220,13 @@ def format_steps(steps: list[Step], ordered: bool = True, indent: str = "") -> s
             lines.append(f"{indent}{marker}`{code.pop(0)}`")
         else:
             lines.append(indent + marker.rstrip())
+        fenced = [pad + x if x else "" for command in code for x in fence(command).split("\n")]
+        if step.code_first:
+            lines.extend(fenced)
         if step.children:
             lines.append(format_steps(step.children, step.ordered_children, pad))
-        for command in code:
-            lines.extend(pad + x if x else "" for x in fence(command).split("\n"))
+        if not step.code_first:
+            lines.extend(fenced)
     return "\n".join(lines)
 
 

@@ -78,6 +78,20 @@ def test_escaped_placeholders_in_error_text_are_kept(support):
     assert "Could not locate statistics '<StatisticsName>'" in statistics.symptom
 
 
+def test_each_option_of_a_fix_keeps_its_own_command(support):
+    # The article's workaround is a list of options (SQL Server, Azure SQL Database, ...), each
+    # item a paragraph and a command: the command ran under the next option's name, and the
+    # later steps came out numbered "6. 3. Modify ..." (blank lines inside list items).
+    fix = entry(support, "error-2767-query-secondary-replica-fails").fix
+    sql, azure = fix.index("- SQL Server"), fix.index("- Azure SQL Database")
+    assert (
+        sql < fix.index("DBCC FREESYSTEMCACHE") < azure < fix.index("Invoke-AzSqlDatabaseFailover")
+    )
+    assert not re.search(r"^\s*\d+\. (?:\d+\.|- )", fix, re.MULTILINE), fix
+    steps = entry(support, "hyper-v-virtual-machine-doesnt-start").fix
+    assert not re.search(r"^\s*\d+\. (?:\d+\.|- )", steps, re.MULTILINE), steps
+
+
 def test_names_of_the_articles_example_are_not_key_phrases(support):
     # 'AdminData' is the article's file server resource (a quoted name, masked in every paste);
     # 'NAMEOF FILESHARE RESOURCE' its share. A paste names its own resource: no key to it.

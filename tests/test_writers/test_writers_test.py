@@ -56,10 +56,14 @@ def test_a_failing_example_names_the_file_line_rank_and_what_came_first(kb, tmp_
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert len(lines) == 3, result.output
-    assert shaped(
-        f'{kb}/base-guide.md:8: example 1 ("failover cluster networks heartbeats subnets DNS signature…"): '
-        "ranked 2 (confidence #.##); first: base-dns (#.##, not confident)",
-        lines[0],
+    # the paste is base-dns's own message: whether that answer is confident is the model's call
+    assert any(
+        shaped(
+            f'{kb}/base-guide.md:8: example 1 ("failover cluster networks heartbeats subnets DNS '
+            f'signature…"): ranked 2 (confidence #.##); first: base-dns (#.##, {confident})',
+            lines[0],
+        )
+        for confident in ("confident", "not confident")
     ), lines[0]
     assert shaped(
         f'{kb}/base-guide.md:9: example 2 ("separate subnets for the virtual adapter, printers and…"): '
