@@ -100,6 +100,17 @@ def split_article(article: Article, notes: list[str] | None = None) -> list[Draf
     return _unique_parts(drafts)
 
 
+def first_blocks(blocks: list[Block], count: int) -> list[Block]:
+    """The first *count* blocks, and then the rest of a list they end inside: a cut in the
+    middle of a procedure would drop the command of its next step."""
+    out = blocks[:count]
+    for block in blocks[count:]:
+        if not (block.depth or block.continues_list):
+            break
+        out.append(block)
+    return out
+
+
 def _unique_parts(drafts: list[Draft]) -> list[Draft]:
     """Part names are file names: a second "main" or a repeated slug gets "-2", "-3"."""
     seen: dict[str, int] = {}
@@ -148,7 +159,7 @@ def _part_draft(part: Part, index: int, count: int, title: str, article_text: st
         Symptom=symptom,
         Cause=paragraphs(part.cause) or _no_cause(text),
         Fix=format_steps(steps) if steps else "1. " + NO_FIX,
-        Notes=paragraphs(part.notes[:MAX_NOTES]),
+        Notes=paragraphs(first_blocks(part.notes, MAX_NOTES)),
         References=references(refs, MAX_REFERENCES),
     )
     return Draft(

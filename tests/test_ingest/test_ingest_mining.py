@@ -88,6 +88,8 @@ def test_each_option_of_a_fix_keeps_its_own_command(support):
         sql < fix.index("DBCC FREESYSTEMCACHE") < azure < fix.index("Invoke-AzSqlDatabaseFailover")
     )
     assert not re.search(r"^\s*\d+\. (?:\d+\.|- )", fix, re.MULTILINE), fix
+    notes = entry(support, "duplicate-address-error-validate-failover-cluster").section("Notes")
+    assert "set state disabled" in notes  # the notes' cap ends after a procedure, not inside
     steps = entry(support, "hyper-v-virtual-machine-doesnt-start").fix
     assert not re.search(r"^\s*\d+\. (?:\d+\.|- )", steps, re.MULTILINE), steps
 
