@@ -110,7 +110,8 @@ def buffered_sax() -> Iterator[None]:
     """feedparser parses with :mod:`ingest.saxdriver` (expat joining text) inside the block.
 
     feedparser takes its SAX driver from ``feedparser.api.PREFERRED_XML_PARSERS`` (module
-    names for :func:`xml.sax.make_parser`, tried in order); the list is restored after.
+    names for :func:`xml.sax.make_parser`, tried in order); the list is restored after. (Two
+    threads parsing at once could leave this driver first for good: it parses the same.)
     """
     before = feedparser.api.PREFERRED_XML_PARSERS
     feedparser.api.PREFERRED_XML_PARSERS = [saxdriver.__name__, *before]
