@@ -9,6 +9,10 @@ guides with NOTE/IMPORTANT statements - as escaped HTML in ``<description>``, li
 
 Each run ingests the feed into a fresh temporary KB folder; the median items/s is compared
 with the target. A re-ingest into the last folder (every entry unchanged) is timed too.
+
+Wall time depends on what else the machine runs; CPU time per item does much less, so each
+run also prints the CPU it used (this process and its pool workers, from getrusage) and the
+rate the machine's cores would allow at that cost if nothing else ran.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from __future__ import annotations
 import argparse
 import cProfile
 import html
+import os
 import pstats
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -204,12 +210,25 @@ def _use_libyaml_dumper() -> None:
     kb._Dumper = Dumper
 
 
-def _timed(feed: Path, kb: Path) -> tuple[float, dict]:
+def _cpu_seconds() -> tuple[float, float]:
+    """(this process, its finished children): user + system CPU seconds so far. The pool's
+    workers are waited for before ingest() returns, so a run's workers are all counted."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def _timed(feed: Path, kb: Path) -> tuple[float, dict, tuple[float, float]]:
+    """Wall seconds, the run's counts, and the CPU seconds (parent, workers) it used."""
     lines: list[str] = []
     options = IngestOptions(kb_dir=kb) if _JOBS is None else IngestOptions(kb_dir=kb, jobs=_JOBS)
+    cpu_before = _cpu_seconds()
     start = time.perf_counter()
     result = ingest([str(feed)], options, lines.append)
-    return time.perf_counter() - start, dict(result.counts)
+    wall = time.perf_counter() - start
+    cpu_after = _cpu_seconds()
+    cpu = (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])
+    return wall, dict(result.counts), cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,18 +266,29 @@ def main(argv: list[str] | None = None) -> int:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
             return 0
-        rates = []
+        rates, cpu_ms = [], []
         kb = root
         for run in range(1, args.runs + 1):
             kb = _fresh_kb(root, f"run{run}")
-            seconds, counts = _timed(feed, kb)
+            seconds, counts, (parent, workers) = _timed(feed, kb)
             rates.append(args.items / seconds)
-            print(f"run {run}: {seconds:6.2f} s  {rates[-1]:7.0f} items/s  {counts}")
+            cpu_ms.append((parent + workers) * 1000 / args.items)
+            print(
+                f"run {run}: {seconds:6.2f} s  {rates[-1]:7.0f} items/s  CPU {cpu_ms[-1]:.2f} ms/item "
+                f"(parent {parent * 1000 / args.items:.2f}, workers {workers * 1000 / args.items:.2f})"
+                f"  {counts}"
+            )
         median = statistics.median(rates)
+        cores = os.cpu_count() or 1
+        bound = cores * 1000 / statistics.median(cpu_ms)
         print(
             f"fresh ingest: median {median:.0f} items/s = {median / TARGET:.2f} x the {TARGET:.0f} items/s target"
         )
-        seconds, counts = _timed(feed, kb)
+        print(
+            f"CPU: median {statistics.median(cpu_ms):.2f} ms/item; {cores} core(s) bound the run at "
+            f"{bound:.0f} items/s = {bound / TARGET:.2f} x the target"
+        )
+        seconds, counts, _ = _timed(feed, kb)
         print(
             f"re-ingest (all unchanged): {seconds:.2f} s  {args.items / seconds:.0f} items/s  {counts}"
         )

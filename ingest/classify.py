@@ -259,33 +259,38 @@ def _own_error_kind(block: Block) -> str:
 
 def role_of(block: Block) -> str:
     """The role of a block on its own (without the blocks before it)."""
+    return _role_and_error_kind(block)[0]
+
+
+def _role_and_error_kind(block: Block) -> tuple[str, str]:
+    """:func:`role_of` and, for an error, its kind (the error tests run once per block)."""
     if is_decoration(block):
-        return DECORATION
+        return DECORATION, ""
     if block.kind == "heading":
-        return HEADING
-    if _own_error_kind(block):
-        return ERROR
+        return HEADING, ""
+    error_kind = _own_error_kind(block)
+    if error_kind:
+        return ERROR, error_kind
     if block.kind == "code":
         lines = [x for x in block.lines if x.strip()]
         commands = sum(1 for x in lines if looks_like_command(x))
-        return COMMAND if lines and commands >= len(lines) / 2 else CODE
+        return (COMMAND if lines and commands >= len(lines) / 2 else CODE), ""
     if command_text(block) is not None:
-        return COMMAND
+        return COMMAND, ""
     if block.kind == "list":
-        return LIST
+        return LIST, ""
     if block.kind == "table":
-        return TABLE
+        return TABLE, ""
     if block.kind in ("para", "quote") and is_lead_in(block.text):
-        return LEAD_IN
-    return PROSE
+        return LEAD_IN, ""
+    return PROSE, ""
 
 
 def classify(blocks: list[Block]) -> list[Block]:
     """Give every block its role and error kind, in reading order; returns *blocks*."""
     previous: Block | None = None
     for block in blocks:
-        role = role_of(block)
-        kind = _own_error_kind(block) if role == ERROR else ""
+        role, kind = _role_and_error_kind(block)
         after_lead_in = previous is not None and previous.role == LEAD_IN
         if role in (PROSE, CODE, LIST) and after_lead_in and _could_be_error_text(block):
             role, kind = ERROR, "after-lead-in"

@@ -58,7 +58,15 @@ def render_generated(entry: Entry) -> str:
 
 def mine_draft(draft: Draft, glossary: Glossary, feed: FeedStats | None = None) -> Mined:
     """The signatures of one draft, before vetting (:mod:`ingest.mining`)."""
-    return mine(draft.title, list(draft.symptom), draft.fact_text, draft.event_text, glossary, feed)
+    return mine(
+        draft.title,
+        list(draft.symptom),
+        draft.fact_text,
+        draft.event_text,
+        glossary,
+        feed,
+        draft.messages,
+    )
 
 
 def build_entry(

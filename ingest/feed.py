@@ -24,10 +24,14 @@ import html as htmllib
 import io
 import re
 import xml.sax
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import feedparser
+import feedparser.api
 
+from . import saxdriver
 from .encoding import repair_utf8
 from .errors import SourceRejected
 from .fetch import Fetched, human_size
@@ -101,6 +105,22 @@ def bozo_reason(exc: BaseException | None) -> str:
     return f"{name}: {text}"[:200] if text else name
 
 
+@contextmanager
+def buffered_sax() -> Iterator[None]:
+    """feedparser parses with :mod:`ingest.saxdriver` (expat joining text) inside the block.
+
+    feedparser takes its SAX driver from ``feedparser.api.PREFERRED_XML_PARSERS`` (module
+    names for :func:`xml.sax.make_parser`, tried in order); the list is restored after. (Two
+    threads parsing at once could leave this driver first for good: it parses the same.)
+    """
+    before = feedparser.api.PREFERRED_XML_PARSERS
+    feedparser.api.PREFERRED_XML_PARSERS = [saxdriver.__name__, *before]
+    try:
+        yield
+    finally:
+        feedparser.api.PREFERRED_XML_PARSERS = before
+
+
 def parse_feed(fetched: Fetched, max_item_bytes: int = MAX_ITEM_BYTES) -> ParsedFeed:
     """Parse *fetched*; raise :class:`SourceRejected` when it is not a feed.
 
@@ -115,12 +135,13 @@ def parse_feed(fetched: Fetched, max_item_bytes: int = MAX_ITEM_BYTES) -> Parsed
     if repaired is not None:
         data = repaired.data
     # A stream, never the bytes themselves: feedparser would try bytes as a file name first.
-    result = feedparser.parse(
-        io.BytesIO(data),
-        response_headers=dict(fetched.headers),
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    with buffered_sax():  # expat joins an item's escaped HTML in one piece (ingest.saxdriver)
+        result = feedparser.parse(
+            io.BytesIO(data),
+            response_headers=dict(fetched.headers),
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
     version = result.get("version") or ""
     entries = result.get("entries") or []
     bozo = bool(result.get("bozo"))

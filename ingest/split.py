@@ -55,11 +55,13 @@ class Draft:
     symptom: tuple[Block, ...]  # the blocks its error messages are mined from (ingest.mining)
     fact_text: str  # products, language and codes are read from this
     event_text: str  # events are read from this (the whole article for its main errors)
+    # The verbatim messages of its symptom: what the part's title is hinted from, and the
+    # signatures mining starts from (found once: they cost as much as the rest of mining).
+    messages: tuple[str, ...]
 
-    @property
-    def messages(self) -> tuple[str, ...]:
-        """The verbatim messages of its symptom (what the part's title is hinted from)."""
-        return tuple(m.text for m in mine_messages(list(self.symptom)))
+
+def symptom_messages(blocks: list[Block]) -> tuple[str, ...]:
+    return tuple(m.text for m in mine_messages(blocks))
 
 
 def article_blocks(article: Article) -> list[Block]:
@@ -131,7 +133,7 @@ def _sections(**named: str) -> tuple[tuple[str, str], ...]:
 
 
 def _part_draft(part: Part, index: int, count: int, title: str, article_text: str) -> Draft:
-    messages = [m.text for m in mine_messages(part.symptom)]
+    messages = symptom_messages(part.symptom)
     body_blocks = part.symptom + part.cause + part.fix + part.notes
     text = title + "\n" + "\n".join(b.text for b in body_blocks)
     symptom = symptom_markdown(part.symptom) or escape_text(title)
@@ -170,6 +172,7 @@ def _part_draft(part: Part, index: int, count: int, title: str, article_text: st
         tuple(part.symptom),
         text,
         article_text if count == 1 or part.number is not None else text,
+        messages,
     )
 
 
@@ -185,7 +188,7 @@ def _guide_draft(segments, title: str, article_text: str) -> Draft:
         Notes=paragraphs(notes[:MAX_NOTES]),
         References=references(links(all_blocks), MAX_REFERENCES),
     )
-    return Draft("main", "guide", title, body, (), article_text, article_text)
+    return Draft("main", "guide", title, body, (), article_text, article_text, ())
 
 
 def _statement_draft(statement: Statement, title: str) -> Draft:
@@ -207,6 +210,7 @@ def _statement_draft(statement: Statement, title: str) -> Draft:
             steps = [Step("", code=list(statement.commands))]
     text = title + "\n" + plain_inline(statement.text)
     key = statement.title_key
+    errors = classify([Block("quote", lines=list(statement.errors))]) if statement.errors else []
     sections = _sections(
         Symptom=symptom,
         Cause=cause or _no_cause(text),
@@ -218,7 +222,8 @@ def _statement_draft(statement: Statement, title: str) -> Draft:
         "troubleshooting",
         f"{title}: {shorten(plain_inline(key), 70)}",
         sections,
-        tuple(classify([Block("quote", lines=list(statement.errors))])) if statement.errors else (),
+        tuple(errors),
         text,
         plain_inline(statement.text),
+        symptom_messages(errors),
     )

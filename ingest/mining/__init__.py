@@ -94,16 +94,19 @@ def mine(
     event_text: str,
     glossary: Glossary,
     feed: FeedStats | None = None,
+    messages: tuple[str, ...] | None = None,
 ) -> Mined:
     """The signatures of one part.
 
     *symptom* holds the blocks messages and key phrases are read from; *fact_text* (the
     part's text) the codes and products; *event_text* the events (the whole article for a
     single-error article: its events are often named in the introduction or under "More
-    information"); *feed* says which phrase candidates are rare in the feed.
+    information"); *feed* says which phrase candidates are rare in the feed; *messages* are
+    the symptom's messages when the caller has found them already.
     """
     feed = feed or FeedStats()
-    messages = tuple(m.text for m in mine_messages(symptom, MAX_MESSAGES))
+    if messages is None:
+        messages = tuple(m.text for m in mine_messages(symptom, MAX_MESSAGES))
     symptom_text = "\n".join([title, *(b.text for b in symptom)])
     return Mined(
         messages=messages,

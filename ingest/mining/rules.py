@@ -113,23 +113,29 @@ def vetted_all(items: list[tuple[Mined, str]], glossary: Glossary) -> list[Vette
 
     Signatures and the rules generated from all of them are checked; the rules are then
     generated again from the signatures kept and judged on the same pass (their tests are a
-    subset of the first ones).
+    subset of the first ones). When every signature is kept (most entries), the rules are the
+    first ones and are not generated and compiled again.
     """
     plans = []
     batch: list[Rule] = []
     for mined, entry_id in items:
         probe = Entry(id=entry_id, title="probe", signatures=mined.signatures())
         signature_rules = [r for r in implicit_rules(probe) if r.kind in ("message", "phrase")]
-        first, _ = _compiled(generate(mined, glossary), entry_id, glossary)
+        first = _compiled(generate(mined, glossary), entry_id, glossary)
         batch.extend(signature_rules)
-        batch.extend(rule for _, rule in first)
-        plans.append((mined, entry_id, signature_rules))
+        batch.extend(rule for _, rule in first[0])
+        plans.append((mined, entry_id, signature_rules, first))
     pastes = presence(batch, glossary)
-    return [_decide(mined, entry_id, rules, pastes, glossary) for mined, entry_id, rules in plans]
+    return [_decide(*plan, pastes, glossary) for plan in plans]
 
 
 def _decide(
-    mined: Mined, entry_id: str, signature_rules: list[Rule], pastes, glossary: Glossary
+    mined: Mined,
+    entry_id: str,
+    signature_rules: list[Rule],
+    first: tuple[list[tuple[dict, Rule]], list[str]],
+    pastes,
+    glossary: Glossary,
 ) -> Vetted:
     result = Vetted(mined)
     broad = {r.name for r in signature_rules if fires_on(r, pastes)}
@@ -147,7 +153,9 @@ def _decide(
             result.dropped.append(f"key phrase '{phrase}': over-broad")
     kept = Mined(messages, mined.events, mined.codes, mined.products, phrases)
     result.mined = kept
-    compiled, errors = _compiled(generate(kept, glossary), entry_id, glossary)
+    compiled, errors = (
+        first if kept == mined else _compiled(generate(kept, glossary), entry_id, glossary)
+    )
     result.dropped.extend(errors)
     for spec, rule in compiled:
         fired = fires_on(rule, pastes)
