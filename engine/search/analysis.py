@@ -8,8 +8,9 @@ Latin words are lower-cased, stop words dropped and English stemmed (Porter), so
 Placeholders left by masking (``<GUID>``) are not terms. Traditional Chinese text is segmented
 as Simplified (:mod:`engine.hanzi`), so an entry or paste in either script meets the other.
 
-jieba loads a dictionary of about 9 MB (0.5-1 s), on the first Chinese text only: see
-:class:`Segmenter`, whose glossary terms are used inside :func:`segmenting_with`.
+jieba's dictionary is read on the first Chinese text only, as a memory-mapped trie
+(:mod:`.jiebadict`: 0.1 ms, where jieba's own cache took 0.5-2 s): see :class:`Segmenter`,
+whose glossary terms are used inside :func:`segmenting_with`.
 
 >>> [t.text for t in bilingual_analyzer()("Cluster network name failed to register 群集网络名称资源")]
 ['cluster', 'network', 'name', 'fail', 'regist', '群集', '网络', '名称', '资源']
@@ -18,10 +19,8 @@ jieba loads a dictionary of about 9 MB (0.5-1 s), on the first Chinese text only
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 import threading
-import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -31,6 +30,7 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.lang.porter import stem
 
 from ..hanzi import from_traditional, is_traditional
+from . import jiebadict
 
 ANALYZER_VERSION = 5  # 5: Traditional Chinese read as Simplified
 
@@ -276,8 +276,9 @@ class Segmenter:
 
     Each glossary gets its own jieba ``Tokenizer`` (jieba's module-level one would keep the
     terms of every KB ever loaded in the process, and make a search depend on what was loaded
-    before it). A paste without Chinese never loads the dictionary (0.5-1 s): ``kb diagnose``
-    on an English paste does not pay for it; a server calls :meth:`warm_up` at start-up.
+    before it). Its dictionary is jieba's, mapped from a trie (:mod:`.jiebadict`); teaching it
+    a glossary's words (~0.1 s for a thousand) waits for the first Chinese text, and a server
+    calls :meth:`warm_up` at start-up.
     """
 
     HAN = re.compile(r"[\u3400-\u9fff]")  # a glossary word jieba must learn has some
@@ -308,14 +309,7 @@ class Segmenter:
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
-                    with warnings.catch_warnings():
-                        # jieba 0.42 imports pkg_resources, which warns on every modern setuptools
-                        warnings.simplefilter("ignore")
-                        import jieba
-
-                    jieba.setLogLevel(logging.WARNING)
-                    tokenizer = jieba.Tokenizer()
-                    tokenizer.initialize()
+                    tokenizer = jiebadict.tokenizer()  # its dictionary mapped, not loaded
                     for word in self.words:
                         tokenizer.add_word(word)
                     self._tokenizer = tokenizer
