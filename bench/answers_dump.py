@@ -13,22 +13,42 @@ whether the answer is confident.
 
 The ingested KBs are cached under ``bench/out/answers-kb/`` (ingest is not what is being
 changed); every index is built afresh in a temporary folder, so a change to the analyzer or
-the index is seen.
+the index is seen. ``--tree`` runs another checkout's engine (a baseline) on the same KBs.
+
+The run is pinned to ``PYTHONHASHSEED=0`` unless the caller sets one: some answers depend on
+the order of a set of strings (a message's quality is a float sum over a set: 0.7578 with
+one seed, 0.7569 with another, on synthetic paste 182), and that order changes with the
+seed. Compare dumps made with the same seed, and with more than one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+if "PYTHONHASHSEED" not in os.environ:  # see the module docstring
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.execv(sys.executable, [sys.executable, *sys.argv])
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+
+
+def _tree() -> Path:
+    """The engine tree to run: --tree, or this checkout (read before anything imports engine)."""
+    if "--tree" in sys.argv:
+        return Path(sys.argv[sys.argv.index("--tree") + 1]).resolve()
+    return ROOT
+
+
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(_tree()))
+sys.path.append(str(ROOT))  # so that scenarios.py does not put this checkout first
 
 import scenarios
 import synth
@@ -84,10 +104,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="where to write the dump (JSON lines)")
     parser.add_argument("--no-synthetic", action="store_true", help="skip the synthetic KB")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose engine runs")
     args = parser.parse_args()
     import engine
 
-    print(f"engine: {engine.__file__}", file=sys.stderr)
+    print(
+        f"engine: {engine.__file__}, PYTHONHASHSEED={os.environ['PYTHONHASHSEED']}", file=sys.stderr
+    )
+    assert Path(engine.__file__).resolve().is_relative_to(args.tree.resolve()), engine.__file__
     sets = sorted((ROOT / "tests" / "data").glob("*.jsonl"))
     kbs = [
         ("shipped", kb_folder("shipped", None)),
