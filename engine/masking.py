@@ -205,9 +205,10 @@ _DOC_PLACEHOLDER = re.compile(
 PLACEHOLDERS = {placeholder for _, _, placeholder in MASKS}
 
 
-def _value_of(match: re.Match[str]) -> str:
+def _value_of(match: re.Match[str], groups: dict[str, str | None]) -> str:
+    """The masked value: the named group that holds it (*groups*, the match's groupdict)."""
     for group in ("value", "q1", "q2", "q3", "q4", "q5", "q6", "q7"):
-        value = match.groupdict().get(group)
+        value = groups.get(group)
         if value is not None:
             return value
     return match.group(0)
@@ -221,13 +222,14 @@ def mask(text: str) -> tuple[str, dict[str, list[str]]]:
         def replace(match: re.Match[str]) -> str:
             if dotted and not _is_host(match):
                 return match.group(0)
-            found = _value_of(match)
+            groups = match.groupdict()  # built once per match, not once per group asked for
+            found = _value_of(match, groups)
             if kind == "name" and found.strip() in PLACEHOLDERS:
                 return found.strip()  # 'host.example.com' was masked already: drop the quotes
             bucket = values.setdefault(kind, [])
             if found not in bucket:
                 bucket.append(found)
-            return (match.groupdict().get("keep") or "") + placeholder
+            return (groups.get("keep") or "") + placeholder
 
         return replace
 
