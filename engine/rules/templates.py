@@ -180,7 +180,7 @@ class _Template:
 
     def weight_of(self, present) -> float:
         """The weight of its words found among *present* (a set-like of paste tokens)."""
-        return sum(self.weights[t] for t in self.weights.keys() & present)
+        return sum(map(self.weights.__getitem__, self.weights.keys() & present))
 
 
 # A message of several sentences is also found by one of them ("... The cluster resource could
