@@ -3,10 +3,12 @@
     python bench/stage_times.py --size 10000 --trees /work/wt/premining . --rounds 3
 
 The machine is shared, so this measures CPU time (``time.process_time``) around each stage,
-not wall time, and alternates the trees (A, B, A, B, ...), one fresh process per round, on
-the same synthetic KB (``bench/synth.py``, the seeds ``bench/diagnose_bench.py`` uses) and
-the same pastes. Per tree it prints each stage's median over all pastes and rounds, the
-whole diagnose's p50 and p99, and the ratio B/A.
+not wall time, and runs the trees in lock-step: one process per tree per round, all loaded
+at once, each paste diagnosed by every tree in turn (the first tree changing from paste to
+paste), so that every tree meets the same load at the same moment. Same synthetic KB
+(``bench/synth.py``, the seeds ``bench/diagnose_bench.py`` uses) and pastes for all. Per
+tree it prints each stage's median over all pastes and rounds, the whole diagnose's p50 and
+p99, and the median over pastes of each tree's time over the first tree's.
 
 A stage is timed by wrapping the function that does it (inclusive: "rules" holds "text",
 which holds "templates"); a stage a tree does not have is left out.
@@ -77,8 +79,9 @@ def prepare(size: int, pastes: int) -> tuple[Path, Path]:
     return kb, path
 
 
-def worker(tree: Path, kb: Path, index: Path, pastes_file: Path, passes: int) -> None:
-    """In a fresh process: load *tree*'s engine, time every stage of every paste, print JSON."""
+def worker(tree: Path, kb: Path, index: Path, pastes_file: Path) -> None:
+    """In a fresh process: load *tree*'s engine, then time every stage of each paste the
+    driver names on stdin, one JSON line each."""
     sys.path.insert(0, str(tree))
     import importlib
 
@@ -113,17 +116,15 @@ def worker(tree: Path, kb: Path, index: Path, pastes_file: Path, passes: int) ->
     cases = json.loads(pastes_file.read_text(encoding="utf-8"))
     for text in cases[:20]:  # first touches: jieba, postings, caches
         diagnoser.diagnose(text)
-    rows = []
-    for _ in range(passes):
-        for text in cases:
-            spent.clear()
-            started = time.process_time()
-            diagnoser.diagnose(text)
-            row = dict(spent)
-            row["total"] = time.process_time() - started
-            rows.append(row)
+    print(json.dumps({"engine": engine.__file__}), flush=True)
+    for line in sys.stdin:  # the driver names the next paste; the answer is its stage times
+        spent.clear()
+        started = time.process_time()
+        diagnoser.diagnose(cases[int(line)])
+        row = dict(spent)
+        row["total"] = time.process_time() - started
+        print(json.dumps(row), flush=True)
     diagnoser.close()
-    print(json.dumps({"engine": engine.__file__, "rows": rows}))
 
 
 def main() -> None:
@@ -136,28 +137,47 @@ def main() -> None:
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        tree, kb, index, pastes = map(Path, args.worker)
-        worker(tree, kb, index, pastes, args.passes)
+        worker(*map(Path, args.worker))
         return
     kb, pastes = prepare(args.size, args.pastes)
     trees = [t.resolve() for t in args.trees]
     results: dict[Path, list[dict]] = {t: [] for t in trees}
     work = Path(tempfile.gettempdir()) / "stage-times"
+    count = len(json.loads(pastes.read_text(encoding="utf-8")))
+    ratios: dict[Path, list[float]] = {t: [] for t in trees}
     for round_ in range(args.rounds):
+        workers = {}
         for n, tree in enumerate(trees):
             # each tree keeps its own index (formats differ) between rounds
             index = work / f"{tree.name}-{n}-{args.size}"
-            command = [sys.executable, __file__, "--passes", str(args.passes), "--worker"]
+            command = [sys.executable, __file__, "--worker"]
             command += [str(tree), str(kb), str(index), str(pastes)]
-            done = subprocess.run(command, check=False, capture_output=True, text=True)
-            if done.returncode:
-                sys.exit(f"{tree}: worker failed\n{done.stderr[-3000:]}")
-            data = json.loads(done.stdout.strip().splitlines()[-1])
-            results[tree].extend(data["rows"])
-            total = [r["total"] for r in data["rows"]]
+            workers[tree] = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+        for tree, process in workers.items():
+            line = process.stdout.readline()
+            if not line:
+                sys.exit(f"{tree}: worker failed")
+            print(f"round {round_ + 1}: {json.loads(line)['engine']}", file=sys.stderr)
+        for step in range(args.passes * count):
+            turn = trees[step % len(trees) :] + trees[: step % len(trees)]
+            rows = {}
+            for tree in turn:
+                workers[tree].stdin.write(f"{step % count}\n")
+                workers[tree].stdin.flush()
+                rows[tree] = json.loads(workers[tree].stdout.readline())
+            for tree in trees:
+                results[tree].append(rows[tree])
+                ratios[tree].append(rows[tree]["total"] / rows[trees[0]]["total"])
+        for process in workers.values():
+            process.stdin.close()
+            process.wait()
+        for tree in trees:
+            total = [r["total"] for r in results[tree][-args.passes * count :]]
             print(
                 f"round {round_ + 1} {tree}: p50 {statistics.median(total) * 1000:.2f} ms, "
-                f"p99 {pct(total, 99) * 1000:.2f} ms  ({data['engine']})",
+                f"p99 {pct(total, 99) * 1000:.2f} ms",
                 file=sys.stderr,
                 flush=True,
             )
@@ -182,6 +202,11 @@ def main() -> None:
         if len(trees) == 2 and values[0] and values[1]:
             line += f"{values[1] / values[0]:>8.2f}"
         print(line)
+    print(
+        f"{'time / first tree':<20}"
+        + "".join(f"{statistics.median(ratios[t]):>16.3f}" for t in trees)
+        + "   (median over pastes of the per-paste ratio)"
+    )
 
 
 if __name__ == "__main__":
