@@ -44,13 +44,20 @@ Where = Callable[[tuple, bool], tuple[int, int]]
 # world in English and Chinese, so that a KB made by `kb ingest` alone (no glossary of its
 # own) still knows its products and crosses languages. A KB's own glossary adds to it.
 BUILTIN_FILE = Path(__file__).resolve().parent / "data" / "glossary.yaml"
-_WORD = re.compile(r"\w", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def _word_char(c: str) -> bool:
+    """What ``\\w`` matches (checked over every code point), without a regex call per character."""
+    return c.isalnum() or c == "_"
+
+
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def fold(text: str) -> str:
     """Case- and space-folding used on both sides of every glossary match."""
-    return re.sub(r"\s+", " ", text.casefold()).strip()
+    return _SPACES.sub(" ", text.casefold()).strip()
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,9 @@ class _Matcher:
             existing = self._automaton.get(key, None)
             payloads = existing[1] if existing else []
             payloads.append(payload)
-            self._automaton.add_word(key, (key, payloads))
+            # (length, payloads, whether it must sit on word boundaries): decided once here,
+            # not per occurrence (a paste holds a hundred occurrences of glossary words)
+            self._automaton.add_word(key, (len(key), payloads, not _CJK.search(key)))
             count += 1
         self._empty = count == 0
         if not self._empty:
@@ -88,13 +97,14 @@ class _Matcher:
         if self._empty:
             return []
         found = []
-        for end, (key, payloads) in self._automaton.iter(folded_text):
-            start = end - len(key) + 1
-            if not _CJK.search(key):
-                before = folded_text[start - 1] if start > 0 else " "
-                after = folded_text[end + 1] if end + 1 < len(folded_text) else " "
-                if _WORD.match(before) or _WORD.match(after):
-                    continue
+        last = len(folded_text) - 1
+        for end, (size, payloads, bounded) in self._automaton.iter(folded_text):
+            start = end - size + 1
+            if bounded and (
+                (start > 0 and _word_char(folded_text[start - 1]))
+                or (end < last and _word_char(folded_text[end + 1]))
+            ):
+                continue
             for payload in payloads:
                 found.append((start, end + 1, payload))
         return found

@@ -175,6 +175,23 @@ for _index, (_kind, _pattern, _placeholder) in enumerate(MASKS):
     if _needle:
         _NEEDS[_index] = re.compile(_needle)
 
+# A mask of a labelled field ("Computer:  HV01") is tried only when the lower-cased text holds
+# its label: a case-insensitive regex cannot skip ahead to a literal, it tries every position
+# (~0.15 ms a paste each). Each needle matches every label its mask does, lower-cased, so the
+# result is the same; a text with a character that matches a Latin letter case-insensitively
+# but lowers to another (İ, ı, ſ) is always tried.
+_LABEL_NEEDLES = {
+    "user": r"(?:account name|user name|username|user|logon account)[ \t]{0,3}[:=]"
+    r"|用户名[ \t]{0,3}[:：]",
+    "host": r"(?:computer|workstation name|computer name)[ \t]{0,3}[:=]|计算机[ \t]{0,3}[:：]",
+}
+_LABELS: dict[int, re.Pattern[str]] = {
+    index: re.compile(_LABEL_NEEDLES[kind])
+    for index, (kind, pattern, _) in enumerate(MASKS)
+    if "(?P<keep>" in pattern.pattern
+}
+_CASE_ODD = re.compile("[\u0130\u0131\u017f]")
+
 
 def _is_host(match: re.Match[str]) -> bool:
     last = match.group(0).rsplit(".", 1)[-1].lower()
@@ -210,9 +227,10 @@ def _doc_placeholder(match: re.Match[str]) -> str:
 PLACEHOLDERS = {placeholder for _, _, placeholder in MASKS}
 
 
-def _value_of(match: re.Match[str]) -> str:
+def _value_of(match: re.Match[str], groups: dict[str, str | None]) -> str:
+    """The masked value: the named group that holds it (*groups*, the match's groupdict)."""
     for group in ("value", "q1", "q2", "q3", "q4", "q5", "q6", "q7"):
-        value = match.groupdict().get(group)
+        value = groups.get(group)
         if value is not None:
             return value
     return match.group(0)
@@ -226,19 +244,23 @@ def mask(text: str) -> tuple[str, dict[str, list[str]]]:
         def replace(match: re.Match[str]) -> str:
             if dotted and not _is_host(match):
                 return match.group(0)
-            found = _value_of(match)
+            groups = match.groupdict()  # built once per match, not once per group asked for
+            found = _value_of(match, groups)
             if kind == "name" and found.strip() in PLACEHOLDERS:
                 return found.strip()  # 'host.example.com' was masked already: drop the quotes
             bucket = values.setdefault(kind, [])
             if found not in bucket:
                 bucket.append(found)
-            return (match.groupdict().get("keep") or "") + placeholder
+            return (groups.get("keep") or "") + placeholder
 
         return replace
 
     for index, (kind, pattern, placeholder) in enumerate(MASKS):
         needs = _NEEDS.get(index)
         if needs is not None and not needs.search(text):
+            continue
+        label = _LABELS.get(index)
+        if label is not None and not label.search(text.lower()) and not _CASE_ODD.search(text):
             continue
         dotted = kind == "host" and "\\." in pattern.pattern
         text = pattern.sub(replacer(kind, placeholder, dotted), text)

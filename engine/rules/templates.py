@@ -109,8 +109,14 @@ _CONTRACTIONS = {
 
 
 @lru_cache(maxsize=50_000)
-def _stem(word: str) -> str:
-    return stem_word(word)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The tokens of one folded Latin word or number: contractions expanded, words stemmed.
+
+    A paste is mostly words seen before, so each is worked out once (a cut paste spent two
+    thirds of its time on this per word, measured on the 10,000-entry bench)."""
+    return tuple(
+        stem_word(part) if part.isalpha() else part for part in _CONTRACTIONS.get(word, (word,))
+    )
 
 
 def tokens(text: str, masked: bool = False) -> list[str]:
@@ -125,15 +131,13 @@ def tokens(text: str, masked: bool = False) -> list[str]:
     if not masked:
         text = mask(to_simplified(text))[0]
     out: list[str] = []
-    for match in _TOKEN.finditer(text.casefold()):
-        word = match.group(0)
+    for word in _TOKEN.findall(text.casefold()):
         if word.startswith("<"):
             continue
         if "\u3400" <= word[0] <= "\u9fff":
             out.extend(word[i : i + 2] for i in range(max(1, len(word) - 1)))
             continue
-        for part in _CONTRACTIONS.get(word, (word,)):
-            out.append(_stem(part) if part.isalpha() else part)
+        out.extend(_word_tokens(word))
     return out
 
 
@@ -176,7 +180,7 @@ class _Template:
 
     def weight_of(self, present) -> float:
         """The weight of its words found among *present* (a set-like of paste tokens)."""
-        return sum(self.weights[t] for t in self.weights.keys() & present)
+        return sum(map(self.weights.__getitem__, self.weights.keys() & present))
 
 
 # A message of several sentences is also found by one of them ("... The cluster resource could

@@ -381,17 +381,7 @@ class BilingualAnalyzer(Analyzer):
             kind = match.lastgroup
             if kind == "ph":
                 continue
-            text = match.group(0)
-            if kind == "cjk":
-                if traditional:
-                    text = from_traditional(text)
-                words = _cut(text) if len(text) > 1 else (text,)
-            else:
-                if text.isdigit() and len(text) > 6:
-                    continue  # long numbers are IDs and counters, not words
-                text = text.lower()
-                words = _latin(text)
-            for word in words:
+            for word in _run_words(kind, match.group(0), traditional):
                 if word in STOP_WORDS:
                     if removestops:
                         continue
@@ -409,6 +399,17 @@ class BilingualAnalyzer(Analyzer):
                     token.startchar = start_char + match.start()
                     token.endchar = start_char + match.end()
                 yield token
+
+
+def _run_words(kind: str, text: str, traditional: bool) -> tuple[str, ...]:
+    """The words of one run of :data:`_RUNS` (not a placeholder), stop words included."""
+    if kind == "cjk":
+        if traditional:
+            text = from_traditional(text)
+        return _cut(text) if len(text) > 1 else (text,)
+    if text.isdigit() and len(text) > 6:
+        return ()  # long numbers are IDs and counters, not words
+    return _latin(text.lower())
 
 
 @lru_cache(maxsize=200_000)
@@ -459,5 +460,18 @@ def pairs_of(line_terms: list[str]) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """The index terms of *text*, in order (what a query built from it can match)."""
-    return [t.text for t in bilingual_analyzer()(text)]
+    """The index terms of *text*, in order (what a query built from it can match).
+
+    The analyzer's words without its Token objects: a query analyses every line of a paste,
+    and setting a Token's fields per word was half of that (measured).
+    """
+    traditional = is_traditional(text)  # decided for the whole text, as the analyzer does
+    out: list[str] = []
+    for match in _RUNS.finditer(text):
+        kind = match.lastgroup
+        if kind == "ph":
+            continue
+        for word in _run_words(kind, match.group(0), traditional):
+            if word not in STOP_WORDS:
+                out.append(word)
+    return out

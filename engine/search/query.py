@@ -44,7 +44,6 @@ UNKNOWN_FACTOR = 0.6
 # translation is a guess among senses.
 TRANSLATION_FACTOR = 0.7
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_DIGITS = re.compile(r"^\d+$")
 # The labels of an Event Viewer export and other log boilerplate: every paste has them, they
 # say nothing about the error ("Log Name: System  Source: ...  Event ID: ...").
 BOILERPLATE_WORDS = (
@@ -85,15 +84,16 @@ def _line_terms(
     counts: Counter = Counter()
     factor: dict[str, float] = {}
     pairs: dict[str, float] = {}
+    labels = boilerplate()
     for line in text.split("\n"):
         weight = 1.0 if is_error_line(line) else CHATTER_FACTOR
         line_terms = terms(line)
         for pair in pairs_of(line_terms):
             pairs[pair] = max(weight, pairs.get(pair, 0.0))
         for term in line_terms:
-            if _DIGITS.match(term) and term not in event_ids:
+            if term.isdecimal() and term not in event_ids:  # isdecimal: what ^\d+$ matches
                 continue  # numbers are counters and sizes unless they are the event ID
-            if term in boilerplate() or term.startswith("microsoft-windows-"):
+            if term in labels or term.startswith("microsoft-windows-"):
                 continue  # the provider is a fact (engine.facts), not words of the error
             counts[term] += 1
             factor[term] = max(weight, factor.get(term, 0.0))

@@ -113,6 +113,16 @@ class Scorer:
             if not docs_parts:
                 concept_docs.append(np.empty(0, dtype=np.int32))
                 continue
+            if len(docs_parts) == 1:
+                # One term in one field (every term pair): each document is there once, so
+                # its best score and its sum are that score. Only those documents change, by
+                # the float32 operations below (the others would add 0.0), and the cost does
+                # not grow with the KB: at 100,000 entries each full-size array costs more
+                # than the postings of a rare pair.
+                docs, scores = docs_parts[0], score_parts[0]
+                total[docs] += scores + TIE_BREAK * (scores - scores)
+                concept_docs.append(docs)
+                continue
             docs = np.concatenate(docs_parts)
             scores = np.concatenate(score_parts)
             best = np.zeros(self.n, dtype=np.float32)

@@ -26,6 +26,10 @@ class TermStats:
         key = (field, term)
         found = self._field_df.get(key)
         if found is None:
+            if field == "pairs" and "_" not in term:
+                # every term of the pairs field is "word_word" (index.term_pairs): a term
+                # without "_" is not there, and asking Whoosh was a quarter of its lookups
+                return 0
             found = self._field_df[key] = self.reader.doc_frequency(field, term)
         return found
 
