@@ -179,8 +179,11 @@ class _Template:
     filed: int = 0  # under how many words it is filed
 
     def weight_of(self, present) -> float:
-        """The weight of its words found among *present* (a set-like of paste tokens)."""
-        return sum(map(self.weights.__getitem__, self.weights.keys() & present))
+        """The weight of its words found among *present* (a set-like of paste tokens).
+
+        fsum: exact whatever the order, and a set's order changes with the hash seed (a plain
+        sum made two processes answer 0.7578 and 0.7569 for the same paste)."""
+        return math.fsum(map(self.weights.__getitem__, self.weights.keys() & present))
 
 
 # A message of several sentences is also found by one of them ("... The cluster resource could
@@ -226,7 +229,9 @@ class TemplateIndex:
                 for t in set(toks)
             }
             index = len(self._templates)
-            self._templates.append(_Template(key, toks, weights, sum(weights.values()), share))
+            self._templates.append(
+                _Template(key, toks, weights, math.fsum(weights.values()), share)
+            )
             # filed under its rarest words, but never under one most messages have ("failed")
             # when a rarer one can find it: a paste then scores few candidates, at any size
             common = max(COMMON_FILE_SIZE, n * COMMON_FILE_SHARE)
