@@ -23,7 +23,6 @@ The machines are shared and noisy: compare medians, and ratios more than single 
 from __future__ import annotations
 
 import argparse
-import html
 import random
 import resource
 import statistics
@@ -38,9 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from rssfeed import rss
+
 KB = "import sys; from kbcli.main import cli; sys.exit(cli())"
 PASTE_SIZE = 1_000_000
 FEED_SIZE = 20 * 1024 * 1024 - 4096  # just under kb ingest's default --max-bytes
+ITEM_LINK = "http://bench.example.com/Article/item-0.aspx"  # the one item's link and guid
 
 
 # --- pastes --------------------------------------------------------------------------------
@@ -124,23 +126,6 @@ def bench_pastes(size: int, runs: int) -> None:
 # --- feeds ---------------------------------------------------------------------------------
 
 
-def _rss(items: list[tuple[str, str]]) -> bytes:
-    """An RSS 2.0 feed of (title, html) items, the HTML escaped into <description>."""
-    head = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
-        "<title>Adversarial feed</title><link>http://bench.example.com/</link>"
-    )
-    parts = [head]
-    for i, (title, body) in enumerate(items):
-        link = f"http://bench.example.com/Article/item-{i}.aspx"
-        parts.append(
-            f"<item><title>{html.escape(title)}</title><link>{link}</link><guid>{link}</guid>"
-            f"<description>{html.escape(body)}</description></item>"
-        )
-    parts.append("</channel></rss>\n")
-    return "".join(parts).encode("utf-8")
-
-
 def _article_html(size: int) -> str:
     """Real-looking troubleshooting and how-to HTML (the ingest benchmark's shapes)."""
     import ingest_bench
@@ -165,7 +150,7 @@ def _fitted(title: str, html_of: Callable[[int], str], size: int) -> bytes:
     factor, so the body is sized, measured and sized again."""
     body = size
     for _ in range(4):
-        feed = _rss([(title, html_of(body))])
+        feed = rss("Adversarial feed", [(title, ITEM_LINK, html_of(body))])
         if size - 64 * 1024 <= len(feed) <= size:
             break
         body = int(body * (size - 32 * 1024) / len(feed))

@@ -27,6 +27,24 @@ from dataclasses import dataclass
 
 from .blocks import Block, plain_inline
 
+# The notes' labels that may also annotate one paragraph inline ("**NOTE:** text") rather
+# than open a section (segments.INLINE_LABELS).
+NOTE_LABELS = (
+    "note",
+    "notes",
+    "important",
+    "warning",
+    "caution",
+    "tip",
+    "注意",
+    "注",
+    "说明",
+    "备注",
+    "提示",
+    "重要",
+    "警告",
+)
+
 # role -> label words, English and Chinese. Longer labels first is not required: the
 # pattern sorts them.
 CUE_WORDS: dict[str, tuple[str, ...]] = {
@@ -94,26 +112,14 @@ CUE_WORDS: dict[str, tuple[str, ...]] = {
         "变通办法",
     ),
     "notes": (
-        "note",
-        "notes",
-        "important",
-        "warning",
-        "caution",
-        "tip",
+        *NOTE_LABELS,
         "more information",
         "additional information",
         "faq",
         "frequently asked questions",
-        "注意",
         "注意事项",
-        "注",
-        "说明",
-        "备注",
-        "提示",
-        "重要",
         "更多信息",
         "补充说明",
-        "警告",
     ),
     "references": (
         "references",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import Block
-from .cues import Cue, cue_of_block, cue_of_line, heading_like
+from .cues import NOTE_LABELS, Cue, cue_of_block, cue_of_line, heading_like
 
 STRONG_ROLES = ("symptom", "cause", "fix", "notes", "scenario")
 
@@ -54,26 +54,7 @@ def _remainder(block: Block, cue: Cue) -> list[Block]:
 
 
 # Labels that annotate one paragraph rather than open a section.
-INLINE_LABELS = frozenset(
-    [
-        "note",
-        "notes",
-        "important",
-        "warning",
-        "caution",
-        "tip",
-        "source",
-        "sources",
-        "注意",
-        "注",
-        "说明",
-        "备注",
-        "提示",
-        "重要",
-        "警告",
-        "来源",
-    ]
-)
+INLINE_LABELS = frozenset([*NOTE_LABELS, "source", "sources", "来源"])
 _LINK_ONLY = re.compile(r"^\s*(?:<https?://[^>\s]+>|\[[^\]]*\]\([^)\s]+\))\s*$")
 
 

@@ -29,6 +29,7 @@ LOCAL = {
     "triagehelpers",
     "scenarios",
     "ingest_bench",
+    "rssfeed",
     "services",
     "load_bench",
     "test_web_browser",  # the browser fixture, shared by test_web_browser_page.py

@@ -10,6 +10,9 @@ import os
 import shutil
 from pathlib import Path
 
+from engine.entry import Entry
+from engine.kb import render_entry
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
 
@@ -19,6 +22,27 @@ def copy_kb(source: Path, root: Path) -> Path:
     target = root / "kb"
     shutil.copytree(source, target)
     return target
+
+
+def make_entry(entry_id: str, title: str, symptom: str, cause: str, fix: str, **fields) -> Entry:
+    """A troubleshooting entry with its three sections; *fields* are any other Entry field."""
+    return Entry(
+        id=entry_id,
+        title=title,
+        sections=(("Symptom", symptom), ("Cause", cause), ("Fix", fix)),
+        **fields,
+    )
+
+
+def write_kb(kb: Path, entries, glossary: str | None = None) -> Path:
+    """Write *entries* as the KB folder *kb* (created if need be), with *glossary* (YAML text)
+    as its glossary.yaml when given."""
+    kb.mkdir(parents=True, exist_ok=True)
+    if glossary is not None:
+        write_atomic(kb / "glossary.yaml", glossary)
+    for one in entries:
+        write_atomic(kb / f"{one.id}.md", render_entry(one))
+    return kb
 
 
 SPOOLER_ENTRY = """---

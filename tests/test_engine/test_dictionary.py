@@ -4,31 +4,26 @@ and an English paste a Chinese one, with words no glossary (built-in or the KB's
 from __future__ import annotations
 
 import pytest
+from testkb import make_entry, write_kb
 
 from engine.diagnoser import Diagnoser
-from engine.entry import Entry
 from engine.glossary import builtin
-from engine.kb import render_entry
 from engine.search.dictionary import clean_senses, english, glosses_of
 
-ENGLISH = Entry(
-    id="fire-alarm",
-    title="The emergency generator did not start during the fire drill",
-    sections=(
-        ("Symptom", "The emergency generator did not start during the fire drill."),
-        ("Cause", "The fuel valve was closed."),
-        ("Fix", "1. Open the fuel valve."),
-    ),
+ENGLISH = make_entry(
+    "fire-alarm",
+    "The emergency generator did not start during the fire drill",
+    "The emergency generator did not start during the fire drill.",
+    "The fuel valve was closed.",
+    "1. Open the fuel valve.",
 )
-CHINESE = Entry(
-    id="elevator",
-    title="电梯在地震演习时停止",
+CHINESE = make_entry(
+    "elevator",
+    "电梯在地震演习时停止",
+    "电梯在地震演习时停止。",
+    "原因不明。",
+    "1. 联系维修人员。",
     language="zh",
-    sections=(
-        ("Symptom", "电梯在地震演习时停止。"),
-        ("Cause", "原因不明。"),
-        ("Fix", "1. 联系维修人员。"),
-    ),
 )
 
 
@@ -62,10 +57,7 @@ def test_single_characters_add_no_glosses_to_the_index():
 
 @pytest.fixture(scope="module")
 def diagnoser(tmp_path_factory):
-    kb = tmp_path_factory.mktemp("dict") / "kb"
-    kb.mkdir()
-    for entry in (ENGLISH, CHINESE):
-        (kb / f"{entry.id}.md").write_text(render_entry(entry), encoding="utf-8")
+    kb = write_kb(tmp_path_factory.mktemp("dict") / "kb", (ENGLISH, CHINESE))
     found = Diagnoser(kb, kb.parent / "index")
     yield found
     found.close()

@@ -6,6 +6,8 @@ import re
 import threading
 import time
 
+import pytest
+
 from engine import Diagnoser
 from engine.diagnoser import KBWatcher
 
@@ -49,88 +51,86 @@ def touch_later(path, text):
         path.write_text(text, encoding="utf-8")
 
 
-def test_add_edit_break_fix_delete(small_kb, tmp_path):
-    d = Diagnoser(small_kb, tmp_path / "ix")
-    try:
-        version = d.vid
-        path = small_kb / "printer-spooler.md"
-
-        touch_later(path, NEW_ENTRY)  # add
-        reload = d.refresh()
-        assert reload.changed == ("printer-spooler",) and not reload.full
-        assert first(d, "the quasar driver crashed the spooler again") == "printer-spooler"
-        assert d.vid != version  # a new version, in a folder of its own
-        assert len(list((tmp_path / "ix" / "versions").iterdir())) == 2  # the old one is kept
-
-        touch_later(path, NEW_ENTRY.replace("quasar", "pulsar"))  # edit
-        d.refresh()
-        assert first(d, "the pulsar driver crashed the spooler") == "printer-spooler"
-        assert d.diagnose("the quasar driver crashed the spooler").remedies[0].rule_hits == ()
-
-        touch_later(
-            path,
-            NEW_ENTRY.replace("pulsar", "pulsar").replace("kind: troubleshooting", "kind: [broken"),
-        )
-        reload = d.refresh()  # break: the last good version keeps serving, the error is reported
-        assert reload.errors and str(path) in reload.errors[0]
-        assert re.search(
-            r"printer-spooler\.md:\d+:\d+: front matter is not valid YAML", str(reload.errors[0])
-        )
-        assert first(d, "the quasar driver crashed the spooler again") == "printer-spooler"
-        assert d.errors
-
-        touch_later(path, NEW_ENTRY)  # fix
-        d.refresh()
-        assert d.errors == []
-
-        path.unlink()  # delete
-        reload = d.refresh()
-        assert reload.removed == ("printer-spooler",)
-        assert "printer-spooler" not in d.entries
-        assert all(
-            r.entry.id != "printer-spooler"
-            for r in d.diagnose("quasar driver crashed the spooler").remedies
-        )
-        assert d.refresh() is None  # nothing changed since
-    finally:
-        d.close()
+@pytest.fixture
+def live(small_kb, tmp_path):
+    """A Diagnoser over the test's private kb_small, closed after the test."""
+    diagnoser = Diagnoser(small_kb, tmp_path / "ix")
+    yield diagnoser
+    diagnoser.close()
 
 
-def test_only_published_entries_that_pass_lint_are_served(small_kb, tmp_path):
-    d = Diagnoser(small_kb, tmp_path / "ix")
-    try:
-        path = small_kb / "printer-spooler.md"
-        touch_later(
-            path, NEW_ENTRY.replace("kind: troubleshooting", "kind: troubleshooting\nstatus: draft")
-        )
-        d.refresh()
-        assert "printer-spooler" not in d.entries  # a draft is not served
-        assert d.status["drafts"] == ["printer-spooler.md"] and d.errors == []
+def test_add_edit_break_fix_delete(small_kb, tmp_path, live):
+    version = live.vid
+    path = small_kb / "printer-spooler.md"
 
-        touch_later(path, NEW_ENTRY.replace("## Cause", "## Cuase"))  # published, lint fails
-        reload = d.refresh()
-        assert "printer-spooler" not in d.entries  # never good: absent
-        assert any(
-            "printer-spooler.md" in e and "unknown section 'Cuase'" in e for e in reload.errors
-        )
-        assert first(d, "the quasar driver crashed the spooler") != "printer-spooler"
+    touch_later(path, NEW_ENTRY)  # add
+    reload = live.refresh()
+    assert reload.changed == ("printer-spooler",) and not reload.full
+    assert first(live, "the quasar driver crashed the spooler again") == "printer-spooler"
+    assert live.vid != version  # a new version, in a folder of its own
+    assert len(list((tmp_path / "ix" / "versions").iterdir())) == 2  # the old one is kept
 
-        touch_later(path, NEW_ENTRY)  # fixed: served
-        d.refresh()
-        assert "printer-spooler" in d.entries and d.errors == []
+    touch_later(path, NEW_ENTRY.replace("quasar", "pulsar"))  # edit
+    live.refresh()
+    assert first(live, "the pulsar driver crashed the spooler") == "printer-spooler"
+    assert live.diagnose("the quasar driver crashed the spooler").remedies[0].rule_hits == ()
 
-        touch_later(path, NEW_ENTRY.replace("## Cause", "## Cuase").replace("quasar", "pulsar"))
-        d.refresh()  # broken again: the last good version (quasar) keeps serving
-        assert "quasar" in d.entries["printer-spooler"].title
-        assert d.status["last_good"] == ["printer-spooler.md"] and d.errors
+    touch_later(
+        path,
+        NEW_ENTRY.replace("pulsar", "pulsar").replace("kind: troubleshooting", "kind: [broken"),
+    )
+    reload = live.refresh()  # break: the last good version keeps serving, the error is reported
+    assert reload.errors and str(path) in reload.errors[0]
+    assert re.search(
+        r"printer-spooler\.md:\d+:\d+: front matter is not valid YAML", str(reload.errors[0])
+    )
+    assert first(live, "the quasar driver crashed the spooler again") == "printer-spooler"
+    assert live.errors
 
-        touch_later(
-            path, NEW_ENTRY.replace("kind: troubleshooting", "kind: troubleshooting\nstatus: draft")
-        )
-        d.refresh()  # unpublished on purpose: gone, not its last good version
-        assert "printer-spooler" not in d.entries
-    finally:
-        d.close()
+    touch_later(path, NEW_ENTRY)  # fix
+    live.refresh()
+    assert live.errors == []
+
+    path.unlink()  # delete
+    reload = live.refresh()
+    assert reload.removed == ("printer-spooler",)
+    assert "printer-spooler" not in live.entries
+    assert all(
+        r.entry.id != "printer-spooler"
+        for r in live.diagnose("quasar driver crashed the spooler").remedies
+    )
+    assert live.refresh() is None  # nothing changed since
+
+
+def test_only_published_entries_that_pass_lint_are_served(small_kb, live):
+    path = small_kb / "printer-spooler.md"
+    touch_later(
+        path, NEW_ENTRY.replace("kind: troubleshooting", "kind: troubleshooting\nstatus: draft")
+    )
+    live.refresh()
+    assert "printer-spooler" not in live.entries  # a draft is not served
+    assert live.status["drafts"] == ["printer-spooler.md"] and live.errors == []
+
+    touch_later(path, NEW_ENTRY.replace("## Cause", "## Cuase"))  # published, lint fails
+    reload = live.refresh()
+    assert "printer-spooler" not in live.entries  # never good: absent
+    assert any("printer-spooler.md" in e and "unknown section 'Cuase'" in e for e in reload.errors)
+    assert first(live, "the quasar driver crashed the spooler") != "printer-spooler"
+
+    touch_later(path, NEW_ENTRY)  # fixed: served
+    live.refresh()
+    assert "printer-spooler" in live.entries and live.errors == []
+
+    touch_later(path, NEW_ENTRY.replace("## Cause", "## Cuase").replace("quasar", "pulsar"))
+    live.refresh()  # broken again: the last good version (quasar) keeps serving
+    assert "quasar" in live.entries["printer-spooler"].title
+    assert live.status["last_good"] == ["printer-spooler.md"] and live.errors
+
+    touch_later(
+        path, NEW_ENTRY.replace("kind: troubleshooting", "kind: troubleshooting\nstatus: draft")
+    )
+    live.refresh()  # unpublished on purpose: gone, not its last good version
+    assert "printer-spooler" not in live.entries
 
 
 def test_a_later_start_reads_nothing_again(small_kb, tmp_path):
@@ -146,30 +146,25 @@ def test_a_later_start_reads_nothing_again(small_kb, tmp_path):
         again.close()
 
 
-def test_a_glossary_change_rebuilds_everything(small_kb, tmp_path):
-    d = Diagnoser(small_kb, tmp_path / "ix")
-    try:
-        glossary = small_kb / "glossary.yaml"
-        touch_later(
-            glossary, glossary.read_text(encoding="utf-8") + "  - [spooler, 打印后台处理程序]\n"
-        )
-        reload = d.refresh()
-        assert reload.full
-        assert any("spooler" in group for group in d.glossary.groups)
-    finally:
-        d.close()
+def test_a_glossary_change_rebuilds_everything(small_kb, live):
+    glossary = small_kb / "glossary.yaml"
+    touch_later(
+        glossary, glossary.read_text(encoding="utf-8") + "  - [spooler, 打印后台处理程序]\n"
+    )
+    reload = live.refresh()
+    assert reload.full
+    assert any("spooler" in group for group in live.glossary.groups)
 
 
-def test_queries_never_fail_while_the_kb_reloads(small_kb, tmp_path):
-    d = Diagnoser(small_kb, tmp_path / "ix")
-    watcher = KBWatcher(d, interval=0.05).start()
+def test_queries_never_fail_while_the_kb_reloads(small_kb, live):
+    watcher = KBWatcher(live, interval=0.05).start()
     failures: list[str] = []
     stop = threading.Event()
 
     def ask():
         while not stop.is_set():
             try:
-                assert first(d, "DNS signature failed to verify, event 1196") == "dns-signature"
+                assert first(live, "DNS signature failed to verify, event 1196") == "dns-signature"
             except Exception as exc:  # noqa: BLE001 - any failure is the bug we look for
                 failures.append(repr(exc))
 
@@ -183,16 +178,16 @@ def test_queries_never_fail_while_the_kb_reloads(small_kb, tmp_path):
             time.sleep(0.12)
         deadline = time.time() + 5
         while (
-            "quasar7 driver" not in str(d.entries.get("printer-spooler")) and time.time() < deadline
+            "quasar7 driver" not in str(live.entries.get("printer-spooler"))
+            and time.time() < deadline
         ):
             time.sleep(0.05)
-        assert "quasar7" in d.entries["printer-spooler"].title
+        assert "quasar7" in live.entries["printer-spooler"].title
     finally:
         stop.set()
         for t in askers:
             t.join()
         watcher.stop()
-        d.close()
     assert failures == []
 
 

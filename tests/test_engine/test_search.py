@@ -6,12 +6,12 @@ import json
 import shutil
 
 import pytest
+from testkb import make_entry, write_kb
 
 from engine import Diagnoser
-from engine.entry import Entry
 from engine.errors import SearchIndexError
 from engine.glossary import Glossary
-from engine.kb import load_entries, load_glossary, render_entry
+from engine.kb import load_entries, load_glossary
 from engine.normalise import normalise
 from engine.search import SearchIndex
 from engine.search import index as index_store
@@ -170,33 +170,26 @@ def test_a_glossary_phrase_stands_for_the_phrase_not_for_each_of_its_words(tmp_p
     "physical" a match: measured on the seed ingested alone, such single words of glossary
     phrases ("physical", "fail" of "fail over", "disk" of "disk image") put one article first
     for 19 of 35 pastes it did not answer."""
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "glossary.yaml").write_text(
-        "terms:\n  - [mac address, physical address, 物理地址]\n", encoding="utf-8"
+    kb = write_kb(
+        tmp_path / "kb",
+        [
+            make_entry(
+                "duplicate-mac",
+                "Cluster validation reports a duplicate MAC address on cloned nodes",
+                "Found duplicate MAC address on adapter Local Area Connection.",
+                "The nodes were cloned from one image.",
+                "1. Give each cloned node its own MAC address.",
+            ),
+            make_entry(
+                "physical-host",
+                "Physical host restarts: the physical computer reports a physical disk error",
+                "The physical server restarts; the physical disk is degraded.",
+                "A failing disk.",
+                "1. Replace the physical disk of the physical host.",
+            ),
+        ],
+        glossary="terms:\n  - [mac address, physical address, 物理地址]\n",
     )
-    entries = [
-        Entry(
-            id="duplicate-mac",
-            title="Cluster validation reports a duplicate MAC address on cloned nodes",
-            sections=(
-                ("Symptom", "Found duplicate MAC address on adapter Local Area Connection."),
-                ("Cause", "The nodes were cloned from one image."),
-                ("Fix", "1. Give each cloned node its own MAC address."),
-            ),
-        ),
-        Entry(
-            id="physical-host",
-            title="Physical host restarts: the physical computer reports a physical disk error",
-            sections=(
-                ("Symptom", "The physical server restarts; the physical disk is degraded."),
-                ("Cause", "A failing disk."),
-                ("Fix", "1. Replace the physical disk of the physical host."),
-            ),
-        ),
-    ]
-    for entry in entries:
-        (kb / f"{entry.id}.md").write_text(render_entry(entry), encoding="utf-8")
     diagnoser = Diagnoser(kb, tmp_path / "index")
     try:
         assert sorted(diagnoser.entries) == ["duplicate-mac", "physical-host"], diagnoser.errors

@@ -57,6 +57,15 @@ def run_cli(*args: str):
     return CliRunner().invoke(cli, ["ingest", *args], catch_exceptions=False)
 
 
+def assert_reported(result, exit_code: int, stdout: list[str], stderr: list[str] | None = None):
+    """`kb ingest` exited with *exit_code* and printed its report, *stdout*, line by line, and
+    its rejections, *stderr* (unless None: not looked at)."""
+    assert result.exit_code == exit_code
+    if stderr is not None:
+        assert result.stderr.splitlines() == stderr
+    assert result.stdout.splitlines() == stdout
+
+
 def read_kb(kb: Path) -> dict[str, tuple]:
     """id -> (Entry, file text) for every entry file in *kb*."""
     out = {}

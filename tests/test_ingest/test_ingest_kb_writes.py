@@ -14,6 +14,16 @@ CONVERTER = "vcenter-converter-network-error.md"
 DNS = "cluster-name-resource-failed-registeration-in-dns.md"
 
 
+def edit(path, old: str, new: str) -> str:
+    """Replace *old* (which must be there) by *new* in the file at *path*, as a writer would;
+    return the new text."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
 def test_reingesting_the_same_feed_changes_no_byte(kb_dir):
     first, _ = run_ingest([SEED_FEED], kb_dir)
     before = snapshot(kb_dir)
@@ -46,10 +56,7 @@ def test_a_changed_item_updates_its_own_files_only(kb_dir, tmp_path):
 def test_an_edited_entry_is_kept_and_reported(kb_dir):
     run_ingest([SEED_FEED], kb_dir)
     path = kb_dir / CONVERTER
-    edited = path.read_text(encoding="utf-8").replace(
-        "## Cause\n\n", "## Cause\n\nThe Converter helper service hung.\n\n"
-    )
-    path.write_text(edited, encoding="utf-8")
+    edited = edit(path, "## Cause\n\n", "## Cause\n\nThe Converter helper service hung.\n\n")
     result, lines = run_ingest([SEED_FEED], kb_dir)
     assert path.read_text(encoding="utf-8") == edited
     assert result.counts["kept (edited)"] == 1 and result.counts["unchanged"] == 22
@@ -60,10 +67,7 @@ def test_an_edited_entry_is_kept_and_reported(kb_dir):
 def test_show_diff_prints_what_the_feed_would_write_and_writes_nothing(kb_dir):
     run_ingest([SEED_FEED], kb_dir)
     path = kb_dir / CONVERTER
-    edited = path.read_text(encoding="utf-8").replace(
-        "请检查网络连接并重试。\n---", "请检查网络连接并重试。\n(edited)\n---"
-    )
-    path.write_text(edited, encoding="utf-8")
+    edited = edit(path, "请检查网络连接并重试。\n---", "请检查网络连接并重试。\n(edited)\n---")
     result = run_cli(str(SEED_FEED), "--kb-dir", str(kb_dir), "--show-diff")
     assert result.exit_code == 0
     assert f"--- {path} (current)" in result.stdout
@@ -86,8 +90,7 @@ def test_an_entry_without_generated_hash_counts_as_edited(kb_dir):
 def test_a_writer_owned_entry_is_never_touched(kb_dir, tmp_path):
     run_ingest([SEED_FEED], kb_dir)
     path = kb_dir / DNS
-    owned = path.read_text(encoding="utf-8").replace("owner: ingest", "owner: writer")
-    path.write_text(owned, encoding="utf-8")
+    owned = edit(path, "owner: ingest", "owner: writer")
     changed = tmp_path / "changed.xml"
     changed.write_bytes(
         SEED_FEED.read_bytes().replace(b"DNS signature failed to verify.", b"DNS signature failed.")
@@ -102,10 +105,7 @@ def test_a_writer_owned_entry_is_never_touched(kb_dir, tmp_path):
 def test_a_broken_entry_file_is_kept_not_overwritten_or_duplicated(kb_dir):
     run_ingest([SEED_FEED], kb_dir)
     path = kb_dir / CONVERTER
-    broken = path.read_text(encoding="utf-8").replace(
-        "kind: troubleshooting", "kind: [troubleshooting"
-    )
-    path.write_text(broken, encoding="utf-8")
+    broken = edit(path, "kind: troubleshooting", "kind: [troubleshooting")
     names = sorted(p.name for p in kb_dir.iterdir())
     _result, lines = run_ingest([SEED_FEED], kb_dir)
     assert path.read_text(encoding="utf-8") == broken

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SEED_FEED, read_kb, run_cli, run_ingest
+from conftest import REPO_ROOT, SEED_FEED, assert_reported, read_kb, run_cli, run_ingest
 
 from ingest.prepare import POOL_THRESHOLD
 from ingest.writer import STALE_TEMP_AGE
@@ -157,12 +157,15 @@ def test_rejections_go_to_stderr_and_the_report_to_stdout(kb_dir, tmp_path):
         encoding="utf-8",
     )
     result = run_cli(str(feed), str(tmp_path / "missing.xml"), "--kb-dir", str(kb_dir))
-    assert result.exit_code == 1
-    assert result.stderr.splitlines() == [
-        f"{feed}: item 1 ('Only a title'): rejected: no article text",
-        f"{tmp_path / 'missing.xml'}: rejected: no such file",
-    ]
-    assert result.stdout.splitlines() == [
-        f"{feed}: 1 of 2 items ingested (1 entries)",
-        "1 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 2 rejected",
-    ]
+    assert_reported(
+        result,
+        1,
+        stdout=[
+            f"{feed}: 1 of 2 items ingested (1 entries)",
+            "1 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 2 rejected",
+        ],
+        stderr=[
+            f"{feed}: item 1 ('Only a title'): rejected: no article text",
+            f"{tmp_path / 'missing.xml'}: rejected: no such file",
+        ],
+    )

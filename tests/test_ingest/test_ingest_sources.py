@@ -5,7 +5,7 @@ contract: the summary line, progress only on a terminal."""
 from __future__ import annotations
 
 import pytest
-from conftest import SEED_FEED, read_kb, run_cli, run_ingest, snapshot
+from conftest import SEED_FEED, assert_reported, read_kb, run_cli, run_ingest, snapshot
 
 SUMMARY_ZERO = "0 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 1 rejected"
 
@@ -55,11 +55,14 @@ def test_a_feed_without_items_is_reported_and_changes_nothing(seeded, tmp_path):
         tmp_path, "zero.xml", b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>'
     )
     result = run_cli(str(path), "--kb-dir", str(seeded))
-    assert result.exit_code == 0
-    assert result.stdout.splitlines() == [
-        f"{path}: no items in this rss20 feed; nothing changed",
-        "0 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 0 rejected",
-    ]
+    assert_reported(
+        result,
+        0,
+        stdout=[
+            f"{path}: no items in this rss20 feed; nothing changed",
+            "0 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 0 rejected",
+        ],
+    )
     assert snapshot(seeded) == before
 
 
@@ -68,15 +71,18 @@ def test_a_good_source_after_a_bad_one_is_still_ingested(kb_dir, tmp_path):
     result = run_cli(
         str(bad), str(tmp_path / "missing.xml"), str(SEED_FEED), "--kb-dir", str(kb_dir)
     )
-    assert result.exit_code == 1
-    assert result.stderr.splitlines() == [
-        f"{bad}: rejected: empty file",
-        f"{tmp_path / 'missing.xml'}: rejected: no such file",
-    ]
-    assert result.stdout.splitlines() == [
-        f"{SEED_FEED}: 10 of 10 items ingested (23 entries)",
-        "23 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 2 rejected",
-    ]
+    assert_reported(
+        result,
+        1,
+        stdout=[
+            f"{SEED_FEED}: 10 of 10 items ingested (23 entries)",
+            "23 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 2 rejected",
+        ],
+        stderr=[
+            f"{bad}: rejected: empty file",
+            f"{tmp_path / 'missing.xml'}: rejected: no such file",
+        ],
+    )
     assert len(read_kb(kb_dir)) == 23
 
 
@@ -135,11 +141,15 @@ def test_encoding_override(kb_dir, tmp_path):
 
 def test_progress_is_silent_when_not_on_a_terminal(kb_dir):
     result = run_cli(str(SEED_FEED), "--kb-dir", str(kb_dir))
-    assert result.exit_code == 0 and result.stderr == ""
-    assert result.stdout.splitlines() == [
-        f"{SEED_FEED}: 10 of 10 items ingested (23 entries)",
-        "23 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 0 rejected",
-    ]
+    assert_reported(
+        result,
+        0,
+        stdout=[
+            f"{SEED_FEED}: 10 of 10 items ingested (23 entries)",
+            "23 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 0 rejected",
+        ],
+        stderr=[],
+    )
 
 
 def test_progress_shows_on_a_terminal(kb_dir, monkeypatch):

@@ -19,11 +19,8 @@ URL = "/api/v1/slack"
 
 
 @pytest.fixture
-def app(make_app, hook):
-    """The app, follow-ups allowed to the stand-in; every follow-up finished before teardown."""
-    app = make_app(KB_SLACK_RESPONSE_URL_ALLOW=hook.host)
-    yield app
-    assert app.extensions["kb_followups"].wait_idle(30)
+def app(slack_app):
+    return slack_app
 
 
 def post(client, body: bytes, headers: dict):

@@ -17,10 +17,8 @@ URL = "/api/v1/slack/interactions"
 
 
 @pytest.fixture
-def app(make_app, hook):
-    app = make_app(KB_SLACK_RESPONSE_URL_ALLOW=hook.host)
-    yield app
-    assert app.extensions["kb_followups"].wait_idle(30)
+def app(slack_app):
+    return slack_app
 
 
 def answer(client, hook, text: str = EVENT_1196) -> dict[str, str]:

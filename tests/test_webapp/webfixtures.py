@@ -86,6 +86,15 @@ def store(request, tmp_path):
 
 
 @pytest.fixture
+def slack_app(make_app, hook):
+    """The app, Slack follow-ups allowed to the stand-in *hook*; every follow-up finished
+    before teardown."""
+    app = make_app(KB_SLACK_RESPONSE_URL_ALLOW=hook.host)
+    yield app
+    assert app.extensions["kb_followups"].wait_idle(30)
+
+
+@pytest.fixture
 def hook():
     """A real HTTP server standing in for Slack's response_url."""
     from services import Recorder

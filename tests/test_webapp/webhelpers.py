@@ -15,7 +15,7 @@ import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
-from testkb import DATA
+from testkb import DATA, write_kb
 
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 MM_TOKEN = "zmigewsanbbsdf59xnmduzypjc"
@@ -199,7 +199,6 @@ def active_content(html: str) -> list[str]:
 def write_hostile_kb(kb: Path) -> None:
     """kb_small plus an entry full of script payloads and one with a 10,000+ character fix."""
     from engine.entry import Entry, EventSignature, Signatures
-    from engine.kb import render_entry, write_atomic
 
     shutil.copytree(DATA / "kb_small", kb)
     hostile = Entry(
@@ -253,8 +252,7 @@ def write_hostile_kb(kb: Path) -> None:
         ),
         owner="writer",
     )
-    for entry in (hostile, huge):
-        write_atomic(kb / f"{entry.id}.md", render_entry(entry))
+    write_kb(kb, (hostile, huge))
 
 
 def multipart(fields: dict[str, str]) -> dict:
