@@ -76,12 +76,7 @@ def kb_folder(name: str, feed: Path | None) -> Path:
 def synthetic(size: int = 1000, pastes: int = 200) -> tuple[Path, list[str]]:
     """The speed bench's synthetic KB and pastes (same seeds as bench/diagnose_bench.py)."""
     folder = CACHE / f"synthetic-{size}"
-    material_rng = random.Random(7)
-    material = []
-    for i in range(size):
-        facts = synth.make_entry(i, material_rng)[1]
-        facts["id"] = f"synthetic-{i:06d}"
-        material.append(facts)
+    material = synth.material(size)
     if not (folder / ".complete").exists():
         shutil.rmtree(folder, ignore_errors=True)
         synth.make_kb(size, folder)

@@ -45,12 +45,7 @@ def ms(seconds: float) -> str:
 
 def ensure_kb(size: int) -> tuple[Path, list[dict]]:
     kb = OUT / f"kb-{size}"
-    material_rng = random.Random(7)
-    material = []
-    for i in range(size):
-        facts = synth.make_entry(i, material_rng)[1]
-        facts["id"] = f"synthetic-{i:06d}"
-        material.append(facts)
+    material = synth.material(size)
     if not (kb / "glossary.yaml").exists() or len(list(kb.glob("*.md"))) != size:
         print(f"  generating {size} entries into {kb} ...", flush=True)
         synth.make_kb(size, kb)

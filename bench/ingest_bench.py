@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import html
 import os
 import pstats
 import random
@@ -33,6 +32,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+
+from rssfeed import rss
 
 from ingest.run import IngestOptions, ingest
 
@@ -166,23 +167,16 @@ KINDS = [_en_kb, _zh_post, _scenarios, _guide]
 def generate_feed(items: int, seed: int = 20260730) -> bytes:
     """The benchmark feed; deterministic for a given (items, seed)."""
     rng = random.Random(seed)
-    head = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
-        "<title>Benchmark feed</title><link>http://bench.example.com/</link>"
-    )
-    parts = [head]
-    for i in range(items):
+
+    def item(i: int) -> tuple[str, str, str]:
         make = KINDS[i % len(KINDS)]
         title = f"Item {i}: {rng.choice(PRODUCTS)} " + (
             "错误" if make is _zh_post else "error and fix"
         )
         link = f"http://bench.example.com/Article/item-{i}-{make.__name__.strip('_')}.aspx"
-        parts.append(
-            f"<item><title>{html.escape(title)}</title><link>{link}</link><guid>{link}</guid>"
-            f"<category>Bench</category><description>{html.escape(make(rng, i))}</description></item>"
-        )
-    parts.append("</channel></rss>\n")
-    return "".join(parts).encode("utf-8")
+        return title, link, make(rng, i)
+
+    return rss("Benchmark feed", (item(i) for i in range(items)), category="Bench")
 
 
 def _fresh_kb(root: Path, name: str) -> Path:

@@ -63,12 +63,7 @@ def prepare(size: int, pastes: int) -> tuple[Path, Path]:
     import synth
 
     kb = OUT / f"kb-{size}"
-    material_rng = random.Random(7)
-    material = []
-    for i in range(size):
-        facts = synth.make_entry(i, material_rng)[1]
-        facts["id"] = f"synthetic-{i:06d}"
-        material.append(facts)
+    material = synth.material(size)
     if not (kb / "glossary.yaml").exists() or len(list(kb.glob("*.md"))) != size:
         print(f"generating {size} entries into {kb} ...", file=sys.stderr, flush=True)
         synth.make_kb(size, kb)

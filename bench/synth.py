@@ -298,5 +298,17 @@ def main() -> None:
     print(f"wrote {args.entries} entries to {args.out}")
 
 
+def material(size: int) -> list[dict]:
+    """The facts of the synthetic KB's entries (seed 7, as make_kb writes them), each with its
+    id: what the benches make their pastes from."""
+    rng = random.Random(7)
+    out = []
+    for i in range(size):
+        facts = make_entry(i, rng)[1]
+        facts["id"] = f"synthetic-{i:06d}"
+        out.append(facts)
+    return out
+
+
 if __name__ == "__main__":
     main()

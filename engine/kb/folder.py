@@ -37,7 +37,8 @@ class Changes:
         return bool(self.files or self.glossary)
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def file_signature(path: Path | str) -> tuple[int, int] | None:
+    """(modification time, size) of a file, None when it is gone: how a change is noticed."""
     try:
         stat = os.stat(path)
     except OSError:
@@ -52,7 +53,7 @@ class KBFolder:
         self.kb_dir = require_folder(kb_dir)
         self.files: dict[Path, FileState] = {}
         self.glossary_path = self.kb_dir / GLOSSARY_FILE
-        self.glossary_signature = _signature(self.glossary_path)
+        self.glossary_signature = file_signature(self.glossary_path)
         self.scan()
 
     def scan(self) -> Changes:
@@ -61,7 +62,7 @@ class KBFolder:
         seen = set()
         for path in entry_files(self.kb_dir):
             seen.add(path)
-            signature = _signature(path)
+            signature = file_signature(path)
             if signature is None:
                 continue
             state = self.files.get(path)
@@ -74,7 +75,7 @@ class KBFolder:
         for path in [p for p in self.files if p not in seen]:
             del self.files[path]
             changes.files.append(path)
-        glossary = _signature(self.glossary_path)
+        glossary = file_signature(self.glossary_path)
         if glossary != self.glossary_signature:
             self.glossary_signature = glossary
             changes.glossary = True

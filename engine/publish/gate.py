@@ -15,7 +15,6 @@ the glossary's, and whether drafts are served. Equal folders give equal ids on e
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from ..glossary import Glossary, builtin
 from ..kb import GLOSSARY_FILE, EntryFile, read_glossary_file, require_folder
 from ..kb.cache import ReadCache, ReadFile, content_hash
 from ..kb.files import entry_signatures
+from ..kb.folder import file_signature
 from ..lint.problem import Problem
 
 
@@ -118,14 +118,6 @@ def version_id(state: FolderState) -> str:
     return digest.hexdigest()[:16]
 
 
-def _signature(path: Path | str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
-
-
 class Gate:
     """Scans one KB folder; holds the served entries between scans (the leader's view)."""
 
@@ -159,7 +151,7 @@ class Gate:
         if self._signatures is None:
             self._signatures = {rel: v.signature for rel, v in self.state.files.items()}
         glossary = self.state.glossary
-        now = _signature(self.kb_dir / GLOSSARY_FILE)
+        now = file_signature(self.kb_dir / GLOSSARY_FILE)
         if (glossary.signature if glossary else None) != now:
             return False
         return entry_signatures(self.kb_dir) == self._signatures
@@ -244,7 +236,7 @@ class Gate:
 
     def _glossary(self, before: GlossaryVerdict | None) -> tuple[GlossaryVerdict, bool]:
         path = self.kb_dir / GLOSSARY_FILE
-        signature = _signature(path)
+        signature = file_signature(path)
         if before is not None and before.signature == signature and self.glossary is not None:
             return before, False
         from ..lint.glossary_checks import lint_glossary

@@ -198,25 +198,14 @@ def build(
     glossary: Glossary | None = None,
     searched_words: Iterable[str] = (),
 ) -> Path:
-    """Build a new index version beside the current one, then make it current.
-
-    Text is segmented with the glossary's terms (the searches of this KB use the same). The
-    manifest keeps how the glossary's words and *searched_words* (words every search analyses)
-    are cut, so a search whose paste has no other Chinese never loads the dictionary.
-    """
-    active = glossary_segmenter(glossary)
-    with segmenting_with(active):
-        words = [*(glossary_words(glossary) if glossary else ()), *searched_words]
-        return _build(entries, Path(root), kb_fingerprint, progress, active.cuts(words))
-
-
-def _build(entries, root: Path, kb_fingerprint: str, progress, cuts) -> Path:
+    """Build a new index version beside the current one (:func:`build_folder`, into a staging
+    folder renamed when complete), then make it current."""
+    root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     name = f"v{time.time_ns()}-{kb_fingerprint[:8]}"
     staging = root / f".building-{name}"
-    staging.mkdir()
     try:
-        _write_index(staging, entries, kb_fingerprint, progress, cuts)
+        build_folder(entries, staging, kb_fingerprint, progress, glossary, searched_words)
         final = root / name
         os.replace(staging, final)
     except BaseException:
@@ -236,7 +225,12 @@ def build_folder(
     searched_words: Iterable[str] = (),
 ) -> Path:
     """Build a complete index into the empty or new *folder* (a KB version's own folder; the
-    caller makes the folder current, see :mod:`engine.publish`)."""
+    caller makes the folder current, see :mod:`engine.publish`).
+
+    Text is segmented with the glossary's terms (the searches of this KB use the same). The
+    manifest keeps how the glossary's words and *searched_words* (words every search analyses)
+    are cut, so a search whose paste has no other Chinese never loads the dictionary.
+    """
     active = glossary_segmenter(glossary)
     with segmenting_with(active):
         words = [*(glossary_words(glossary) if glossary else ()), *searched_words]
