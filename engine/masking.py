@@ -198,6 +198,8 @@ def _is_host(match: re.Match[str]) -> bool:
     return last in _TLD_SET and last not in _FILE_EXT_SET
 
 
+PLACEHOLDERS = {placeholder for _, _, placeholder in MASKS}
+
 # Names in angle brackets that documentation uses for the variable parts: <name>, <servername>,
 # <Guest Virtual Machine Name>, <Directory Path>, <DateTime> (an XML element of a pasted event
 # has attributes or is one of the kept words: <Computer> was masked already, <Data> is not)
@@ -222,9 +224,6 @@ def _doc_placeholder(match: re.Match[str]) -> str:
     if match.group(0) in PLACEHOLDERS:
         return match.group(0)
     return _DOC_KINDS.get(match.group("kind").lower(), "<NAME>")
-
-
-PLACEHOLDERS = {placeholder for _, _, placeholder in MASKS}
 
 
 def _value_of(match: re.Match[str], groups: dict[str, str | None]) -> str:

@@ -100,10 +100,6 @@ class Block:
     continues_list: bool = False
 
     @property
-    def continues_item(self) -> bool:
-        return self.depth > 0 and not self.continues_list
-
-    @property
     def markdown(self) -> str:
         if self.kind == "list":
             return "\n".join(
@@ -149,9 +145,10 @@ def parse_blocks(markdown: str) -> list[Block]:
     """Cut *markdown* into blocks, then merge numbered steps that were split apart.
 
     A block indented under the last item of a list (a "loose" list item of several
-    paragraphs or with a code block, as support articles write their options) is marked
-    ``continues_item``, and a list resuming after such blocks ``continues_list``, so that fix
-    steps keep each option's command with its option (:func:`ingest.render.numbered_steps`).
+    paragraphs or with a code block, as support articles write their options) gets the
+    ``depth`` of the lists it sits in, and a list resuming after such blocks is marked
+    ``continues_list``, so that fix steps keep each option's command with its option
+    (:func:`ingest.render.numbered_steps`).
     """
     blocks: list[Block] = []
     lines = markdown.replace("\r\n", "\n").replace("\r", "\n").split("\n")

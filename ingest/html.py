@@ -154,36 +154,6 @@ def flatten_deep(html: str, max_depth: int = MAX_NESTING) -> str:
 _ESCAPED_PLACEHOLDER = re.compile(r"\\<([A-Za-z][\w .:-]{0,40})>")
 
 
-# A UNC path before inline formatting (``\\<strong>server</strong>``) is not a placeholder.
-_INLINE_TAGS = frozenset(
-    [
-        "a",
-        "abbr",
-        "b",
-        "br",
-        "cite",
-        "code",
-        "del",
-        "em",
-        "i",
-        "img",
-        "ins",
-        "kbd",
-        "mark",
-        "q",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "sup",
-        "u",
-        "var",
-    ]
-)
-
-
 def unescape_placeholders(html: str) -> str:
     r"""Backslash-escaped placeholders as the text they were written as.
 
@@ -193,7 +163,8 @@ def unescape_placeholders(html: str) -> str:
 
     def as_text(match: re.Match) -> str:
         name = match.group(1)
-        return match.group(0) if name.lower() in _INLINE_TAGS else f"&lt;{name}&gt;"
+        # a tag the sanitizer keeps is a real one: a UNC path before bold, ``\\<b>server</b>``
+        return match.group(0) if name.lower() in ALLOWED_TAGS else f"&lt;{name}&gt;"
 
     return _ESCAPED_PLACEHOLDER.sub(as_text, html)
 

@@ -16,6 +16,7 @@ are http(s) only (they already are: :mod:`ingest.html` dropped the rest).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .blocks import Block, plain_inline
@@ -109,12 +110,7 @@ def numbered_steps(blocks: list[Block]) -> list[Step]:
             last = steps[-1] if steps else None
             continues = block.ordered and block.start > 1 and block.start == last_number + 1
             new = [_item_step(x) for x in block.items]
-            if (
-                last is not None
-                and not continues
-                and not last.children
-                and last.text.rstrip().endswith((":", "："))
-            ):
+            if last is not None and not continues and _introduces_list(last):
                 last.children.extend(new)
                 last.ordered_children = block.ordered
                 open_lists.opened(last.children, new)
@@ -125,20 +121,34 @@ def numbered_steps(blocks: list[Block]) -> list[Step]:
             continue
         if block.kind == "table":
             continue
-        for line in block.lines:
-            if not line.strip() or IMAGE_ONLY.match(line) or FIGURE.match(line):
-                continue
-            if looks_like_command(line):
-                if steps:
-                    steps[-1].code.append(clean_command(line))
-                else:
-                    steps.append(Step("", code=[clean_command(line)]))
+        for is_command, text in _step_lines(block):
+            if not is_command:
+                steps.append(Step(text))
+            elif steps:
+                steps[-1].code.append(text)
             else:
-                steps.append(Step(capitalise(_IMAGE_ONLY_INLINE.sub("", line).strip())))
+                steps.append(Step("", code=[text]))
     return [s for s in steps if s.text or s.code]
 
 
 _IMAGE_ONLY_INLINE = re.compile(r"\[image\]\([^)\s]*\)")
+
+
+def _step_lines(block: Block) -> Iterator[tuple[bool, str]]:
+    """A paragraph's lines as (is it a command, its text), without blank lines, pictures and
+    figure captions."""
+    for line in block.lines:
+        if not line.strip() or IMAGE_ONLY.match(line) or FIGURE.match(line):
+            continue
+        if looks_like_command(line):
+            yield True, clean_command(line)
+        else:
+            yield False, capitalise(_IMAGE_ONLY_INLINE.sub("", line).strip())
+
+
+def _introduces_list(step: Step) -> bool:
+    """A step ending in a colon, nothing under it yet: the list after it is its sub-steps."""
+    return not step.children and step.text.rstrip().endswith((":", "："))
 
 
 class _OpenLists:
@@ -173,9 +183,8 @@ class _OpenLists:
         self._truncate(depth)
         if block.kind == "list":
             new = [_item_step(x) for x in block.items]
-            last = parent.children[-1] if parent.children else None
-            if last is not None and not last.children and last.text.endswith((":", "：")):
-                parent = last  # "Follow these steps:" and the steps
+            if parent.children and _introduces_list(parent.children[-1]):
+                parent = parent.children[-1]  # "Follow these steps:" and the steps
             parent.children.extend(new)
             parent.ordered_children = parent.ordered_children or block.ordered
             self.siblings.append(parent.children)
@@ -196,13 +205,10 @@ def _continue_item(item: Step, block: Block) -> None:
     if command is not None:
         (item.children[-1] if item.children else item).code.append(command)
     elif block.kind in ("para", "quote"):
-        for line in block.lines:
-            if not line.strip() or IMAGE_ONLY.match(line) or FIGURE.match(line):
-                continue
-            if looks_like_command(line):
-                (item.children[-1] if item.children else item).code.append(clean_command(line))
+        for is_command, text in _step_lines(block):
+            if is_command:
+                (item.children[-1] if item.children else item).code.append(text)
             else:
-                text = capitalise(_IMAGE_ONLY_INLINE.sub("", line).strip())
                 item.code_first = item.code_first or bool(item.code and not item.children)
                 item.children.append(Step(text))
 
