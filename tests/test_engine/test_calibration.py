@@ -11,10 +11,21 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from testkb import make_entry
 
-from engine.calibration import FEATURES, Calibration, fit, load, pick_threshold
+from engine.calibration import (
+    FEATURES,
+    RIVAL_FLOOR,
+    Calibration,
+    Evidence,
+    features,
+    fit,
+    load,
+    pick_threshold,
+)
 from engine.diagnoser import Diagnoser
 from engine.evaluate import calibration_rows, read_cases, reliability
+from engine.model import EventFact, Facts
 from ingest import IngestOptions, ingest
 from kbcli.main import cli
 
@@ -82,11 +93,15 @@ def test_the_shipped_model_knows_every_feature_and_a_sane_threshold():
     model = load()
     assert set(model.names) == set(FEATURES)
     assert 0.5 < model.threshold < 0.95 and model.trained_on
+    # a message match scoring 0.9 over four rivals of 0.1: its article holds 0.9 / 1.3 of the
+    # first five's scores; a weak search match among four as good holds a fifth of them
     strong = {"rule_message": 1.0, "message_margin": 1.0, "message_size": 1.0, "margin": 0.8,
               "relative_margin": 1.0, "search_coverage": 0.9, "search_entry_coverage": 1.0,
-              "search_relative": 1.0, "language_match": 1.0, "rules_fired": 0.25}  # fmt: skip
+              "search_relative": 1.0, "language_match": 1.0, "rules_fired": 0.25,
+              "article_share": 0.69}  # fmt: skip
     weak = {"search_coverage": 0.3, "search_entry_coverage": 0.2, "search_relative": 1.0,
-            "margin": 0.01, "relative_margin": 0.05, "language_match": 1.0}  # fmt: skip
+            "margin": 0.01, "relative_margin": 0.05, "language_match": 1.0,
+            "article_share": 0.2}  # fmt: skip
     assert model.probability(strong) >= model.threshold > model.probability(weak)
 
 
@@ -117,3 +132,33 @@ def test_kb_eval_prints_the_reliability_table_and_the_calibration_error(support_
     assert [b.split()[0] for b in bins] == [f"{i / 10:.1f}-{(i + 1) / 10:.1f}" for i in range(10)]
     assert sum(int(b.split()[1]) for b in bins) == 75
     assert lines[start + 11].startswith("expected calibration error: 0.")
+
+
+def _candidate(entry_id: str, source: str, score: float) -> Evidence:
+    entry = make_entry(entry_id, entry_id, "symptom", "cause", "fix", source=source)
+    return Evidence(entry, score, (), None, 1.0, False, False)
+
+
+def test_an_article_holding_the_first_places_counts_its_parts():
+    """Two parts of one article ahead of another article: each part is told the other is
+    there, and their article's share of the first five's scores; an empty place is a rival."""
+    ranked = [
+        _candidate("dns-scenario-1", "https://x/dns", 0.5),
+        _candidate("dns-scenario-2", "https://x/dns", 0.3),
+        _candidate("binding", "https://x/binding", 0.2),
+    ]
+    facts = Facts()
+    first = features(ranked[0], ranked, facts)
+    other = features(ranked[2], ranked, facts)
+    assert first["article_top3"] == 0.5 and other["article_top3"] == 0.0
+    # 0.8 of 1.0 scored, plus two empty places at RIVAL_FLOOR
+    assert first["article_share"] == pytest.approx(0.8 / (1.0 + 2 * RIVAL_FLOOR))
+    alone = features(ranked[2], ranked[2:], facts)
+    assert alone["article_share"] == pytest.approx(0.2 / (0.2 + 4 * RIVAL_FLOOR))
+
+
+def test_a_paste_naming_events_the_entry_never_names_is_marked():
+    facts = Facts(events=(EventFact(id=1069),))
+    candidate = _candidate("binding", "https://x/binding", 0.4)
+    assert features(candidate, [candidate], facts)["event_unexplained"] == 1.0
+    assert features(candidate, [candidate], Facts())["event_unexplained"] == 0.0
