@@ -191,6 +191,15 @@ def _guide_draft(segments, title: str, article_text: str) -> Draft:
     return Draft("main", "guide", title, body, (), article_text, article_text, ())
 
 
+def _surroundings(statement: Statement) -> str:
+    """The paragraphs a statement stands in, under the name of their section."""
+    text = paragraphs(statement.surroundings)
+    if not text:
+        return ""
+    where = f"the section “{escape_text(statement.section)}”" if statement.section else "the article"
+    return f"From {where}:\n\n{text}"
+
+
 def _statement_draft(statement: Statement, title: str) -> Draft:
     symptom = " ".join(statement.symptom)
     if statement.errors:
@@ -215,6 +224,7 @@ def _statement_draft(statement: Statement, title: str) -> Draft:
         Symptom=symptom,
         Cause=cause or _no_cause(text),
         Fix=format_steps(steps),
+        Notes=_surroundings(statement),
         References=references(list(dict.fromkeys(statement.references)), MAX_REFERENCES),
     )
     return Draft(

@@ -167,6 +167,11 @@ class Statement:
     quoted: list[str] = field(default_factory=list)
     context_positions: set[int] = field(default_factory=set)
     requirement: bool = False  # no problem named, only a rule to follow
+    # Where a statement stands in the guide: its section's name, the paragraph before it and its
+    # own. A part cut from step 9 otherwise loses the words a paste names it by ("the High
+    # Availability wizard" of "The VM can't be running while you perform this operation").
+    section: str = ""
+    surroundings: list[Block] = field(default_factory=list)
 
     @property
     def title_key(self) -> str:
@@ -486,6 +491,15 @@ def _related_commands(statement: Statement, commands: list[tuple[int, str, str]]
             statement.related.append(Step(capitalise(lead), code=[command]))
 
 
+def _surroundings(statement: Statement, before: Block | None, block: Block) -> list[Block]:
+    """The paragraph before a statement and its own, when they say more than the statement."""
+    said = plain_inline(statement.text)
+    own = split_sentences(plain_inline(strip_emphasis(" ".join(block.lines))))
+    if before is None and all(sentence in said for sentence in own):
+        return []
+    return [b for b in (before, block) if b is not None]
+
+
 def find_statements(segments: list[Segment]) -> list[Statement]:
     """The strongest troubleshooting statements of a guide, in article order."""
     units = _units(segments)
@@ -505,6 +519,7 @@ def find_statements(segments: list[Segment]) -> list[Statement]:
     used: set[int] = set()
     context: dict[str, list[tuple[int, str]]] = {}
     lead_block: Block | None = None  # the last paragraph so far that is not a command
+    before: dict[str, Block] = {}  # each section's last paragraph so far
     for position, (block, role, label, following) in enumerate(units):
         command = command_text(block)
         if command is not None:
@@ -526,12 +541,16 @@ def find_statements(segments: list[Segment]) -> list[Statement]:
         )
         if statement is None:
             statement = _plain_statement(block, role, following, position)
+            if statement is not None:
+                statement.section = label
+                statement.surroundings = _surroundings(statement, before.get(label), block)
         if statement is not None:
             found.append(statement)
             if statement.kind != "statement":
                 _, span = _list_items(following)
                 used.update(range(position + 1, position + 1 + span))
         if block.kind == "para":
+            before[label] = block
             section_context.extend(
                 (position, s) for s in split_sentences(strip_emphasis(" ".join(block.lines)))
             )

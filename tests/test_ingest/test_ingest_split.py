@@ -132,6 +132,26 @@ def test_scenarios_become_separate_entries_with_their_own_fix():
     )
 
 
+def test_a_statement_keeps_the_paragraphs_it_stands_in():
+    """Shaped like the seed's live-migration guide (step 9): the statement alone does not say
+    which wizard it is about; the paragraph before it does, and a paste names the wizard."""
+    html = (
+        "<p>This guide explains how to enable virtual machines for live migration.</p>"
+        "<h2>Enabling VMs for Live Migration</h2><p>Open the Failover Cluster Management console. "
+        "Select Configure Service or Application to start the High Availability wizard.</p>"
+        "<p>Scroll through the list of VMs until you find the one you want. The VM can’t be "
+        "running while you perform this operation—it must be in the Off or Saved state.</p>"
+        "<h2>Migrate</h2><p>Start a live migration from the console.</p>"
+    )
+    drafts = drafts_of(html, "Live migration step by step")
+    (part,) = [d for d in drafts.values() if d.kind == "troubleshooting"]
+    notes = sections(part)["Notes"]
+    assert notes.startswith("From the section “Enabling VMs for Live Migration”:")
+    assert "to start the High Availability wizard." in notes
+    assert "Scroll through the list of VMs" in notes
+    assert "High Availability" not in sections(part)["Symptom"]
+
+
 def test_a_second_unrelated_symptom_section_starts_a_second_entry():
     html = (
         "<h3>Symptom</h3><p>Setup fails with error 1603.</p><h3>Resolution</h3><p>Install the prerequisites.</p>"
