@@ -196,7 +196,9 @@ def _surroundings(statement: Statement) -> str:
     text = paragraphs(statement.surroundings)
     if not text:
         return ""
-    where = f"the section “{escape_text(statement.section)}”" if statement.section else "the article"
+    where = (
+        f"the section “{escape_text(statement.section)}”" if statement.section else "the article"
+    )
     return f"From {where}:\n\n{text}"
 
 
