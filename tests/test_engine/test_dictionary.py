@@ -72,3 +72,11 @@ def test_a_chinese_paste_finds_the_english_entry_at_query_time(diagnoser):
 def test_an_english_paste_finds_the_chinese_entry_through_its_glosses(diagnoser):
     diagnosis = diagnoser.diagnose("The elevator stopped during the earthquake drill")
     assert diagnosis.remedies[0].entry.id == "elevator"
+
+
+def test_a_single_character_of_a_paste_is_not_translated(diagnoser):
+    """火 glosses as "fire; urgent; ammunition": a paste's single characters (要 "want; need",
+    里 "inside") made English entries match Chinese pastes by such senses (measured on the
+    seed's second labelled set); a word of two or more characters still is."""
+    assert not diagnoser.diagnose("火").remedies
+    assert diagnoser.diagnose("发电机").remedies[0].entry.id == "fire-alarm"
