@@ -43,6 +43,9 @@ UNKNOWN_FACTOR = 0.6
 # A Chinese word known only through the dictionary's English glosses counts this much: a
 # translation is a guess among senses.
 TRANSLATION_FACTOR = 0.7
+# A Chinese word of one character (的, 要, 里: what the segmenter leaves alone is mostly
+# grammar) counts this much of its rarity, which in a mostly English KB is high.
+SINGLE_HAN_FACTOR = 0.5
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # The labels of an Event Viewer export and other log boilerplate: every paste has them, they
 # say nothing about the error ("Log Name: System  Source: ...  Event ID: ...").
@@ -181,6 +184,8 @@ def paste_query(
             concepts[term] = Concept(term, known, weight * (1 + 0.2 * math.log(count)))
             continue
         weight = idf(term) * factor[term]
+        if len(term) == 1 and _CJK.match(term):
+            weight *= SINGLE_HAN_FACTOR
         if weight > 0:
             concepts[term] = Concept(term, (term,), weight * (1 + 0.2 * math.log(count)))
         elif not stats.df(term) and len(term) > 2:

@@ -7,8 +7,9 @@ import pytest
 from testkb import make_entry, write_kb
 
 from engine.diagnoser import Diagnoser
-from engine.glossary import builtin
+from engine.glossary import Glossary, builtin
 from engine.search.dictionary import clean_senses, english, glosses_of
+from engine.search.query import SINGLE_HAN_FACTOR, paste_query
 
 ENGLISH = make_entry(
     "fire-alarm",
@@ -80,3 +81,22 @@ def test_a_single_character_of_a_paste_is_not_translated(diagnoser):
     seed's second labelled set); a word of two or more characters still is."""
     assert not diagnoser.diagnose("火").remedies
     assert diagnoser.diagnose("发电机").remedies[0].entry.id == "fire-alarm"
+
+
+class _EveryTermKnown:
+    """Index statistics in which every word is as rare as every other."""
+
+    n_docs = 1000
+
+    def df(self, term: str) -> int:
+        return 1
+
+    def idf(self, term: str) -> float:
+        return 5.0
+
+
+def test_a_single_character_counts_half_a_word():
+    """要 and 里 are mostly grammar; in a mostly English KB they are as rare as 备份 ("backup")."""
+    found = paste_query("要 备份", "要 备份", Glossary.empty(), _EveryTermKnown())
+    weights = {c.label: c.weight for c in found.concepts if not c.pair}
+    assert weights["要"] == pytest.approx(weights["备份"] * SINGLE_HAN_FACTOR)
