@@ -51,6 +51,18 @@ def test_search_alone_needs_to_cover_the_paste_and_the_entry():
     assert generic[0].confidence < covers_both[0].confidence
 
 
+def test_an_article_whose_parts_agree_is_confirmed_without_its_title_in_the_paste():
+    """Three parts of one article first, each covering the paste well, none of whose titles the
+    paste repeats (a ticket in the user's own words): the model decides, and is sure."""
+    parts = {
+        f"net-{n}": Entry(id=f"net-{n}", title=f"part {n}", source="https://x/net")
+        for n in (1, 2, 3)
+    }
+    hits = [hit(f"net-{n}", score=10.0 - n, coverage=0.8, entry_coverage=0.0) for n in (1, 2, 3)]
+    ranked = fuse([], hits, parts, Facts())
+    assert ranked[0].entry.id == "net-1" and ranked[0].confidence >= THRESHOLD
+
+
 def test_an_event_the_entry_is_not_about_cannot_be_confirmed_by_search():
     other_event = Facts(events=(EventFact(1069),))
     same_event = Facts(events=(EventFact(1196),))
