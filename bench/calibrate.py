@@ -111,7 +111,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     parser.add_argument("--precision", type=float, default=0.96)
-    parser.add_argument("-C", type=float, default=1.0, help="inverse regularisation strength")
+    # 0.5: over six shuffles of the folds, answerable confident .820 -> .824 (median) at the
+    # same precision, negatives as many or fewer confident, ECE alike; 0.2 gained another point
+    # for a worse calibration error (.026)
+    parser.add_argument("-C", type=float, default=0.5, help="inverse regularisation strength")
     args = parser.parse_args()
     rows = collect()
     x = np.array([r.features for r in rows])
