@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
@@ -190,22 +191,16 @@ def current_fingerprint(root: Path) -> str | None:
     return version.manifest.get("fingerprint") if version else None
 
 
-def build(
-    entries: list[Entry],
-    root: Path,
-    kb_fingerprint: str,
-    progress: Callable[[int, int], None] | None = None,
-    glossary: Glossary | None = None,
-    searched_words: Iterable[str] = (),
-) -> Path:
+def build(entries: list[Entry], root: Path, kb_fingerprint: str, **options: Any) -> Path:
     """Build a new index version beside the current one (:func:`build_folder`, into a staging
-    folder renamed when complete), then make it current."""
+    folder renamed when complete), then make it current. *options* are build_folder's own
+    (progress, glossary, searched_words)."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     name = f"v{time.time_ns()}-{kb_fingerprint[:8]}"
     staging = root / f".building-{name}"
     try:
-        build_folder(entries, staging, kb_fingerprint, progress, glossary, searched_words)
+        build_folder(entries, staging, kb_fingerprint, **options)
         final = root / name
         os.replace(staging, final)
     except BaseException:
