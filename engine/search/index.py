@@ -37,6 +37,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from ..entry import Entry
 from ..errors import SearchIndexError
 from ..glossary import Glossary
+from ..hanzi import HAN_CHAR
 from ..masking import mask
 from .analysis import (
     ANALYZER_VERSION,
@@ -62,7 +63,6 @@ PAIRS_BOOST = 1.5
 FIELD_BOOSTS = {"title": 3.0, "key": 2.0, "body": 0.8, "pairs": PAIRS_BOOST}
 DEFAULT_INDEX_DIR = ".kb-index"
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
 _IDENTIFIER = re.compile(r"\d|[a-z][A-Z]|[_.\\/@]")
 
 
@@ -111,7 +111,7 @@ def entry_document(entry: Entry) -> dict[str, str]:
         [*sig.messages, *(f"event {e.id} {e.source or ''}" for e in sig.events), *sig.codes]
     )
     key = "\n".join([signatures, entry.symptom, " ".join(entry.products), " ".join(entry.tags)])
-    if _HAN.search(entry.title) or _HAN.search(key):
+    if HAN_CHAR.search(entry.title) or HAN_CHAR.search(key):
         # English glosses of a Chinese entry's words: English pastes find it (dictionary.py)
         key += "\n" + glosses_of(entry.title + "\n" + key, cut_words)
     doc = {

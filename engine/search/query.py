@@ -14,12 +14,12 @@ outweigh a real term.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..glossary import Glossary
+from ..hanzi import HAN_CHAR
 from ..normalise import CUT_CHARS, is_error_line
 from .analysis import pairs_of, terms
 from .dictionary import english
@@ -43,7 +43,6 @@ UNKNOWN_FACTOR = 0.6
 # A Chinese word known only through the dictionary's English glosses counts this much: a
 # translation is a guess among senses.
 TRANSLATION_FACTOR = 0.7
-_CJK = re.compile(r"[\u3400-\u9fff]")
 # The labels of an Event Viewer export and other log boilerplate: every paste has them, they
 # say nothing about the error ("Log Name: System  Source: ...  Event ID: ...").
 BOILERPLATE_WORDS = (
@@ -171,7 +170,7 @@ def paste_query(
     for term, count in counts.items():
         if term in grouped:
             continue
-        translated = _translated(term, idf) if _CJK.match(term) else None
+        translated = _translated(term, idf) if HAN_CHAR.match(term) else None
         if translated is not None:
             glosses, gloss_weight = translated
             all_terms.update(glosses)
@@ -203,7 +202,7 @@ def _group_terms(group: tuple[str, ...]) -> tuple[str, ...]:
         its_terms = terms(word)
         if len(word.split()) > 1:
             found += pairs_of(its_terms)
-        elif len(its_terms) <= 1 or not _CJK.match(word):
+        elif len(its_terms) <= 1 or not HAN_CHAR.match(word):
             found += its_terms
         else:
             whole = [t for t in its_terms if t == word.lower()]
