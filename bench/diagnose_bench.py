@@ -64,7 +64,7 @@ def bench_size(size: int, pastes: int) -> None:
     for _ in range(1 if size >= 100_000 else 2):
         started = time.perf_counter()
         index_store.build(
-            entries, OUT / f"index-build-{size}", f"bench-{time.time_ns()}", None, glossary
+            entries, OUT / f"index-build-{size}", f"bench-{time.time_ns()}", glossary=glossary
         )
         builds.append(time.perf_counter() - started)
     rate = size / statistics.median(builds)

@@ -30,13 +30,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from .calibration import load as load_calibration
-from .entry import Entry
 from .errors import KBError
-from .glossary import Glossary
 from .kb.cache import ReadCache
 from .model import Diagnosis
 from .normalise import MAX_PASTE_BYTES, normalise
@@ -52,7 +51,6 @@ from .publish import (
 )
 from .publish.snapshot import code_fingerprint
 from .rank import fuse
-from .rules import RuleBook
 from .search import DEFAULT_INDEX_DIR, SearchIndex
 
 log = logging.getLogger(__name__)
@@ -80,25 +78,12 @@ class Snapshot:
     search: SearchIndex
     loaded_at: float = field(default_factory=time.time)
 
-    @property
-    def vid(self) -> str:
-        return self.version.vid
-
-    @property
-    def name(self) -> str:
-        return self.version.name
-
-    @property
-    def entries(self) -> dict[str, Entry]:
-        return self.version.entries
-
-    @property
-    def glossary(self) -> Glossary:
-        return self.version.glossary
-
-    @property
-    def rules(self) -> RuleBook:
-        return self.version.rules
+    # read through to the version (their types are Built's)
+    vid = property(attrgetter("version.vid"))
+    name = property(attrgetter("version.name"))
+    entries = property(attrgetter("version.entries"))
+    glossary = property(attrgetter("version.glossary"))
+    rules = property(attrgetter("version.rules"))
 
     def close(self) -> None:
         self.version.rules.close()
@@ -202,25 +187,12 @@ class Diagnoser:
         with self._lock:
             return self._snapshot
 
-    @property
-    def vid(self) -> str:
-        return self.snapshot.vid
-
-    @property
-    def entries(self) -> dict[str, Entry]:
-        return self.snapshot.entries
-
-    @property
-    def glossary(self) -> Glossary:
-        return self.snapshot.glossary
-
-    @property
-    def rules(self) -> RuleBook:
-        return self.snapshot.rules
-
-    @property
-    def search(self) -> SearchIndex:
-        return self.snapshot.search
+    # read through the current snapshot: each read takes it anew (two reads may see two versions)
+    vid = property(attrgetter("snapshot.vid"))
+    entries = property(attrgetter("snapshot.entries"))
+    glossary = property(attrgetter("snapshot.glossary"))
+    rules = property(attrgetter("snapshot.rules"))
+    search = property(attrgetter("snapshot.search"))
 
     @property
     def status(self) -> dict:

@@ -22,6 +22,9 @@ from functools import lru_cache
 
 import opencc
 
+# A Han character as search, rules and mining look for one: CJK Unified Ideographs and
+# Extension A. (Telling Traditional text apart also counts the compatibility ideographs.)
+HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Share of the Han characters that only Traditional writes. Simplified text scores 0 on this KB
 # and the labelled pastes (a stray 著 or 乾 in a long text stays far below); Traditional text

@@ -10,10 +10,28 @@ computes anything of its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from .entry import Entry
+
+
+def _plain(value: Any) -> Any:
+    """*value* as JSON's types: a dataclass as a dict of its fields (in their order), tuples as
+    lists, and the same inside them.
+
+    >>> _plain(EventFact(1196, "FailoverClustering"))
+    {'id': 1196, 'source': 'FailoverClustering'}
+    >>> _plain({"host": ("node1",)})
+    {'host': ['node1']}
+    """
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -24,7 +42,7 @@ class EventFact:
     source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "source": self.source}
+        return _plain(self)
 
 
 @dataclass(frozen=True)
@@ -46,16 +64,7 @@ class Facts:
         return tuple(dict.fromkeys(e.id for e in self.events))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "language": self.language,
-            "events": [e.to_dict() for e in self.events],
-            "sources": list(self.sources),
-            "codes": list(self.codes),
-            "products": list(self.products),
-            "question": self.question,
-            "howto": self.howto,
-            "masked": {k: list(v) for k, v in self.masked.items()},
-        }
+        return _plain(self)  # every field, by its name
 
 
 @dataclass(frozen=True)

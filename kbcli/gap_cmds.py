@@ -30,11 +30,28 @@ def configured_store(kb_dir: Path | None):
         store.close()
 
 
-@click.command("gaps")
-@click.option("--json", "as_json", is_flag=True, help="The shape of GET /api/v1/gaps.")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@kb_dir_option
-@user_errors
+def store_command(name: str, *, json_help: str, number: str, most: int, default: int):
+    """A command reading the store, as ``kb gaps`` and ``kb stats`` are: ``--json``, one whole
+    *number* option from 1 to *most*, ``--kb-dir``, and library errors as one line."""
+    decorators = (
+        click.command(name),
+        click.option("--json", "as_json", is_flag=True, help=json_help),
+        click.option(number, type=click.IntRange(1, most), default=default, show_default=True),
+        kb_dir_option,
+        user_errors,
+    )
+
+    def decorate(func):
+        for decorator in reversed(decorators):  # as if stacked above *func* in this order
+            func = decorator(func)
+        return func
+
+    return decorate
+
+
+@store_command(
+    "gaps", json_help="The shape of GET /api/v1/gaps.", number="--limit", most=10_000, default=50
+)
 def gaps_cmd(as_json, limit, kb_dir):
     """The knowledge gaps, most asked first: what the KB could not answer.
 
@@ -57,11 +74,7 @@ def gaps_cmd(as_json, limit, kb_dir):
         click.echo(f"        {gap['template'][:200]}")
 
 
-@click.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Every figure as JSON.")
-@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True)
-@kb_dir_option
-@user_errors
+@store_command("stats", json_help="Every figure as JSON.", number="--days", most=3660, default=30)
 def stats_cmd(as_json, days, kb_dir):
     """Deflection figures: pastes per day, the share answered confidently, votes, top gaps."""
     from webapp.stats import figures

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.entry import Entry
@@ -80,3 +81,19 @@ def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class FlatStats:
+    """Index statistics in which every word is equally common (for engine.search.query):
+    *df* entries hold each word, which weighs *idf*."""
+
+    n_docs: int = 0
+    every_df: int = 0
+    every_idf: float = 0.0
+
+    def df(self, term: str) -> int:
+        return self.every_df
+
+    def idf(self, term: str) -> float:
+        return self.every_idf

@@ -18,7 +18,8 @@ several workers on several nodes, so the *store* is the shared truth:
 ...     db = open_store(None, sqlite_path=f"{folder}/kb.sqlite3")
 ...     _ = db.migrate()
 ...     miner = GapMiner()
-...     gaps = [miner.record(db, f"Disk {n} on <HOST> failed", now=float(n)) for n in range(1, 4)]
+...     pastes = [Unanswered(f"Disk {n} on <HOST> failed") for n in range(1, 4)]
+...     gaps = [miner.record(db, paste, now=float(n)) for n, paste in enumerate(pastes, 1)]
 ...     [(g.count, g.template) for g in gaps][-1], len({g.cluster_key for g in gaps})
 ((3, 'Disk <*> on <HOST> failed'), 1)
 """
@@ -32,7 +33,7 @@ import threading
 from drain3 import TemplateMiner
 from drain3.template_miner_config import TemplateMinerConfig
 
-from .store import MAX_GAPS, Gap, Store
+from .store import MAX_GAPS, Gap, Store, Unanswered
 
 # Share of equal words for a message to join a template. Drain3's 0.4 merged "service X
 # stopped" with "service X failed to start" style pairs of different problems; 0.6 keeps the
@@ -74,24 +75,14 @@ class GapMiner:
             self._keys.setdefault(found["cluster_id"], gap.cluster_key)
             self._synced_to = max(self._synced_to, gap.first_seen)
 
-    def record(
-        self,
-        target: Store,
-        masked: str,
-        *,
-        event_id: int | None = None,
-        source: str | None = None,
-        now: float | None = None,
-    ) -> Gap:
-        """Count *masked* (already masked text) in its cluster's gap; return the gap."""
+    def record(self, target: Store, paste: Unanswered, *, now: float | None = None) -> Gap:
+        """Count *paste* (its text already masked) in its cluster's gap; return the gap."""
         with self._lock:
             self._catch_up(target)
-            found = self._drain.add_log_message(masked)
+            found = self._drain.add_log_message(paste.text)
             template = found["template_mined"]
             key = self._keys.setdefault(found["cluster_id"], gap_id(template))
-            gap = target.record_gap(
-                key, template=template, example=masked, event_id=event_id, source=source, now=now
-            )
+            gap = target.record_gap(key, template, paste, now=now)
             if gap.template != template:  # grown more general here, or in another process
                 target.retemplate_gap(key, template)
                 gap = Gap(**{**gap.to_dict(), "template": template})

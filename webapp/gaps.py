@@ -23,7 +23,7 @@ from engine.model import Diagnosis
 
 from .feedback import store
 from .gapminer import GapMiner
-from .store import Gap, Store, StoreUnavailable
+from .store import Gap, Store, StoreUnavailable, Unanswered
 
 REASONS = ("not_confident", "not_solved", "requested")
 MAX_TEMPLATE_CHARS = 500
@@ -66,7 +66,7 @@ def record_template(masked: str, *, event_id: int | None = None, source: str | N
     if not masked:
         return None
     try:
-        return miner().record(store(), masked, event_id=event_id, source=source)
+        return miner().record(store(), Unanswered(masked, event_id, source))
     except StoreUnavailable:
         current_app.logger.warning("gap not recorded: the database is unreachable")
         return None

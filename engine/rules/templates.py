@@ -91,20 +91,12 @@ _STOP = frozenset(
     ]
 )
 _TOKEN = re.compile(r"<[A-Z]{2,6}>|[\u3400-\u9fff]+|[a-z0-9]+(?:'[a-z]+)?", re.IGNORECASE)
-_CONTRACTIONS = {
-    "couldn't": ("could", "not"),
+# "didn't" -> did not: the verb and "n't"; only can't, cannot and won't are spelled otherwise.
+_REGULAR_NT = ("could", "did", "does", "do", "is", "was", "would", "are", "has", "have")
+_CONTRACTIONS = {f"{verb}n't": (verb, "not") for verb in _REGULAR_NT} | {
     "can't": ("can", "not"),
     "cannot": ("can", "not"),
-    "didn't": ("did", "not"),
-    "doesn't": ("does", "not"),
-    "don't": ("do", "not"),
-    "isn't": ("is", "not"),
-    "wasn't": ("was", "not"),
     "won't": ("will", "not"),
-    "wouldn't": ("would", "not"),
-    "aren't": ("are", "not"),
-    "hasn't": ("has", "not"),
-    "haven't": ("have", "not"),
 }
 
 

@@ -19,17 +19,16 @@ from dataclasses import dataclass
 
 import ahocorasick
 
+from ..hanzi import HAN_CHAR
 from .regex_safety import check_regex, required_literal
 from .spec import Leaf, fold_phrase
 from .templates import TemplateIndex
 from .templates import paste_tokens as cut_paste
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
 
 def _bounded(word: str) -> bool:
     """Latin text is matched on word boundaries; CJK has no spaces to sit between."""
-    return not _CJK.search(word)
+    return not HAN_CHAR.search(word)
 
 
 _ENDING = re.compile(r"(?:s|es|ed|d|ing)\b")

@@ -27,7 +27,14 @@ def build_index(
     entries: list[Entry], root: Path, kb_fingerprint: str, glossary: Glossary, progress=None
 ) -> Path:
     """Build the index of a KB (see :func:`index.build`), keeping the cuts searches reuse."""
-    return index_store.build(entries, root, kb_fingerprint, progress, glossary, [BOILERPLATE_WORDS])
+    return index_store.build(
+        entries,
+        root,
+        kb_fingerprint,
+        progress=progress,
+        glossary=glossary,
+        searched_words=[BOILERPLATE_WORDS],
+    )
 
 
 def build_index_folder(

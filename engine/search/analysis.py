@@ -29,7 +29,7 @@ from functools import lru_cache
 from whoosh.analysis import Analyzer, Token
 from whoosh.lang.porter import stem
 
-from ..hanzi import from_traditional, is_traditional
+from ..hanzi import HAN_CHAR, from_traditional, is_traditional
 from . import jiebadict
 
 ANALYZER_VERSION = 5  # 5: Traditional Chinese read as Simplified
@@ -281,10 +281,8 @@ class Segmenter:
     calls :meth:`warm_up` at start-up.
     """
 
-    HAN = re.compile(r"[\u3400-\u9fff]")  # a glossary word jieba must learn has some
-
     def __init__(self, words: Iterable[str] = ()):
-        self.words = tuple(sorted({w for w in words if self.HAN.search(w) and " " not in w}))
+        self.words = tuple(sorted({w for w in words if HAN_CHAR.search(w) and " " not in w}))
         self._lock = threading.Lock()
         self._tokenizer = None
         self._learnt: dict[str, tuple[str, ...]] = {}  # cuts the search index kept (see learn)

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
@@ -36,6 +37,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from ..entry import Entry
 from ..errors import SearchIndexError
 from ..glossary import Glossary
+from ..hanzi import HAN_CHAR
 from ..masking import mask
 from .analysis import (
     ANALYZER_VERSION,
@@ -61,7 +63,6 @@ PAIRS_BOOST = 1.5
 FIELD_BOOSTS = {"title": 3.0, "key": 2.0, "body": 0.8, "pairs": PAIRS_BOOST}
 DEFAULT_INDEX_DIR = ".kb-index"
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
 _IDENTIFIER = re.compile(r"\d|[a-z][A-Z]|[_.\\/@]")
 
 
@@ -110,7 +111,7 @@ def entry_document(entry: Entry) -> dict[str, str]:
         [*sig.messages, *(f"event {e.id} {e.source or ''}" for e in sig.events), *sig.codes]
     )
     key = "\n".join([signatures, entry.symptom, " ".join(entry.products), " ".join(entry.tags)])
-    if _HAN.search(entry.title) or _HAN.search(key):
+    if HAN_CHAR.search(entry.title) or HAN_CHAR.search(key):
         # English glosses of a Chinese entry's words: English pastes find it (dictionary.py)
         key += "\n" + glosses_of(entry.title + "\n" + key, cut_words)
     doc = {
@@ -190,22 +191,16 @@ def current_fingerprint(root: Path) -> str | None:
     return version.manifest.get("fingerprint") if version else None
 
 
-def build(
-    entries: list[Entry],
-    root: Path,
-    kb_fingerprint: str,
-    progress: Callable[[int, int], None] | None = None,
-    glossary: Glossary | None = None,
-    searched_words: Iterable[str] = (),
-) -> Path:
+def build(entries: list[Entry], root: Path, kb_fingerprint: str, **options: Any) -> Path:
     """Build a new index version beside the current one (:func:`build_folder`, into a staging
-    folder renamed when complete), then make it current."""
+    folder renamed when complete), then make it current. *options* are build_folder's own
+    (progress, glossary, searched_words)."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     name = f"v{time.time_ns()}-{kb_fingerprint[:8]}"
     staging = root / f".building-{name}"
     try:
-        build_folder(entries, staging, kb_fingerprint, progress, glossary, searched_words)
+        build_folder(entries, staging, kb_fingerprint, **options)
         final = root / name
         os.replace(staging, final)
     except BaseException:

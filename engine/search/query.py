@@ -14,12 +14,12 @@ outweigh a real term.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..glossary import Glossary
+from ..hanzi import HAN_CHAR
 from ..normalise import CUT_CHARS, is_error_line
 from .analysis import pairs_of, terms
 from .dictionary import english
@@ -46,7 +46,6 @@ TRANSLATION_FACTOR = 0.7
 # A Chinese word of one character (的, 要, 里: what the segmenter leaves alone is mostly
 # grammar) counts this much of its rarity, which in a mostly English KB is high.
 SINGLE_HAN_FACTOR = 0.5
-_CJK = re.compile(r"[\u3400-\u9fff]")
 # The labels of an Event Viewer export and other log boilerplate: every paste has them, they
 # say nothing about the error ("Log Name: System  Source: ...  Event ID: ...").
 BOILERPLATE_WORDS = (
@@ -174,7 +173,7 @@ def paste_query(
     for term, count in counts.items():
         if term in grouped:
             continue
-        translated = _translated(term, idf) if _CJK.match(term) and len(term) > 1 else None
+        translated = _translated(term, idf) if HAN_CHAR.match(term) and len(term) > 1 else None
         if translated is not None:
             glosses, gloss_weight = translated
             all_terms.update(glosses)
@@ -184,7 +183,7 @@ def paste_query(
             concepts[term] = Concept(term, known, weight * (1 + 0.2 * math.log(count)))
             continue
         weight = idf(term) * factor[term]
-        if len(term) == 1 and _CJK.match(term):
+        if len(term) == 1 and HAN_CHAR.match(term):
             weight *= SINGLE_HAN_FACTOR
         if weight > 0:
             concepts[term] = Concept(term, (term,), weight * (1 + 0.2 * math.log(count)))
@@ -208,7 +207,7 @@ def _group_terms(group: tuple[str, ...]) -> tuple[str, ...]:
         its_terms = terms(word)
         if len(word.split()) > 1:
             found += pairs_of(its_terms)
-        elif len(its_terms) <= 1 or not _CJK.match(word):
+        elif len(its_terms) <= 1 or not HAN_CHAR.match(word):
             found += its_terms
         else:
             whole = [t for t in its_terms if t == word.lower()]

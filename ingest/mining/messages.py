@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engine.hanzi import HAN_CHAR
 from engine.masking import mask
 
 from ..blocks import Block, plain_inline
@@ -83,7 +84,6 @@ _NOT_A_MESSAGE = re.compile(
 )
 _READER = re.compile(r"\b(?:you|your|we|our)\b|您|你", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"(?<![<\w])[A-Za-z]{2,}(?![\w>])")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _PLACEHOLDER = re.compile(r"<[A-Z]{2,6}>")
 _TERMINAL = re.compile(r"[.!?。！？:：;；]\s*$")
 _ERROR_QUOTE = [
@@ -186,7 +186,7 @@ def join_wrapped(lines: list[str]) -> list[str]:
 
 def _continues(line: str) -> bool:
     first = line[0]
-    return first.islower() or first in "(,'\"" or bool(_CJK.match(first)) or first.isdigit()
+    return first.islower() or first in "(,'\"" or bool(HAN_CHAR.match(first)) or first.isdigit()
 
 
 def _candidates(blocks: list[Block]) -> list[Message]:
@@ -282,7 +282,7 @@ def content_words(text: str) -> tuple[int, int]:
     """(Latin words, CJK characters) left once names, numbers and paths are masked."""
     masked, _ = mask(text)
     masked = _PLACEHOLDER.sub(" ", masked)
-    return len(_LATIN_WORD.findall(masked)), len(_CJK.findall(masked))
+    return len(_LATIN_WORD.findall(masked)), len(HAN_CHAR.findall(masked))
 
 
 def is_message(text: str, origin: str) -> bool:

@@ -2,6 +2,11 @@
 
 import json
 import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the shared pastes
+from samples import EVENT_1196
 
 DNS1 = "cluster-name-resource-failed-registeration-in-dns"
 DNS2 = "cluster-name-resource-failed-registeration-in-dns-scenario-2"
@@ -90,21 +95,7 @@ def add(kind, expect, text):
 
 
 # ---------------------------------------------------------------- event 1196, scenario 1
-ev1196 = """Log Name:      System
-Source:        Microsoft-Windows-FailoverClustering
-Date:          3/14/2012 9:02:11 AM
-Event ID:      1196
-Task Category: Network Name Resource
-Level:         Error
-Keywords:
-User:          SYSTEM
-Computer:      NODE1.corp.contoso.com
-Description:
-Cluster network name resource 'SQL Network Name (SQLVS01)' failed registration of one or more associated DNS name(s) for the following reason:
-DNS signature failed to verify.
-
-Ensure that the network adapters associated with dependent IP address resources are configured with at least one accessible DNS server."""
-add("verbatim", DNS1, ev1196)
+add("verbatim", DNS1, EVENT_1196)
 add(
     "verbatim",
     DNS1,
@@ -129,7 +120,7 @@ add(
     "noisy",
     DNS1,
     bury(
-        ev1196.replace("SQLVS01", "EXCLU02").replace(
+        EVENT_1196.replace("SQLVS01", "EXCLU02").replace(
             "NODE1.corp.contoso.com", "EXNODE2.fabrikam.local"
         )
     ),

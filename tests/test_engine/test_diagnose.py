@@ -65,7 +65,7 @@ def test_diagnosis_json_shape_is_the_api_contract(small_diagnoser):
     assert data["facts"]["events"] == [
         {"id": 1196, "source": "Microsoft-Windows-FailoverClustering"}
     ]
-    assert data["facts"]["masked"]["host"] == ["node2.contoso.com"]
+    assert data["facts"]["masked"]["host"] == ["NODE1.corp.contoso.com"]
     assert len(data["results"]) == 2
     result = data["results"][0]
     assert RESULT_FIELDS <= set(result)

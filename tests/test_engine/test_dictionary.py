@@ -4,7 +4,7 @@ and an English paste a Chinese one, with words no glossary (built-in or the KB's
 from __future__ import annotations
 
 import pytest
-from testkb import make_entry, write_kb
+from testkb import FlatStats, make_entry, write_kb
 
 from engine.diagnoser import Diagnoser
 from engine.glossary import Glossary, builtin
@@ -83,20 +83,10 @@ def test_a_single_character_of_a_paste_is_not_translated(diagnoser):
     assert diagnoser.diagnose("发电机").remedies[0].entry.id == "fire-alarm"
 
 
-class _EveryTermKnown:
-    """Index statistics in which every word is as rare as every other."""
-
-    n_docs = 1000
-
-    def df(self, term: str) -> int:
-        return 1
-
-    def idf(self, term: str) -> float:
-        return 5.0
-
-
 def test_a_single_character_counts_half_a_word():
     """要 and 里 are mostly grammar; in a mostly English KB they are as rare as 备份 ("backup")."""
-    found = paste_query("要 备份", "要 备份", Glossary.empty(), _EveryTermKnown())
+    found = paste_query(
+        "要 备份", "要 备份", Glossary.empty(), FlatStats(n_docs=1000, every_df=1, every_idf=5.0)
+    )
     weights = {c.label: c.weight for c in found.concepts if not c.pair}
     assert weights["要"] == pytest.approx(weights["备份"] * SINGLE_HAN_FACTOR)

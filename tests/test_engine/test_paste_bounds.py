@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from testkb import FlatStats
 
 import engine.normalise as normalise_module
 from engine.normalise import CUT_CHARS, FOCUS_CHARS, SANITISE_CHARS, focus_lines, normalise
@@ -129,15 +130,5 @@ def test_a_search_query_reads_at_most_the_cut(monkeypatch):
     monkeypatch.setattr(
         query, "_line_terms", lambda text, ids: seen.append(len(text)) or ({}, {}, {})
     )
-    query.paste_query("disk " * MB, "disk", query.Glossary.empty(), stats=_NoStats())
+    query.paste_query("disk " * MB, "disk", query.Glossary.empty(), stats=FlatStats())
     assert seen == [CUT_CHARS]
-
-
-class _NoStats:
-    n_docs = 0
-
-    def df(self, term: str) -> int:
-        return 0
-
-    def idf(self, term: str) -> float:
-        return 0.0

@@ -66,6 +66,23 @@ def assert_reported(result, exit_code: int, stdout: list[str], stderr: list[str]
     assert result.stdout.splitlines() == stdout
 
 
+def summary_line(
+    *,
+    new: int = 0,
+    updated: int = 0,
+    unchanged: int = 0,
+    edited: int = 0,
+    owned: int = 0,
+    rejected: int = 0,
+) -> str:
+    """The summary line `kb ingest` ends its report with (``IngestResult.summary()``), written
+    out once here for the tests: these counts, the others 0."""
+    return (
+        f"{new} new, {updated} updated, {unchanged} unchanged, {edited} kept (edited),"
+        f" {owned} kept (owned), {rejected} rejected"
+    )
+
+
 def read_kb(kb: Path) -> dict[str, tuple]:
     """id -> (Entry, file text) for every entry file in *kb*."""
     out = {}

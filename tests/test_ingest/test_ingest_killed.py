@@ -18,7 +18,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SEED_FEED, assert_reported, read_kb, run_cli, run_ingest
+from conftest import (
+    REPO_ROOT,
+    SEED_FEED,
+    assert_reported,
+    read_kb,
+    run_cli,
+    run_ingest,
+    summary_line,
+)
 
 from ingest.prepare import POOL_THRESHOLD
 from ingest.writer import STALE_TEMP_AGE
@@ -162,7 +170,7 @@ def test_rejections_go_to_stderr_and_the_report_to_stdout(kb_dir, tmp_path):
         1,
         stdout=[
             f"{feed}: 1 of 2 items ingested (1 entries)",
-            "1 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 2 rejected",
+            summary_line(new=1, rejected=2),
         ],
         stderr=[
             f"{feed}: item 1 ('Only a title'): rejected: no article text",

@@ -5,9 +5,17 @@ contract: the summary line, progress only on a terminal."""
 from __future__ import annotations
 
 import pytest
-from conftest import SEED_FEED, assert_reported, read_kb, run_cli, run_ingest, snapshot
+from conftest import (
+    SEED_FEED,
+    assert_reported,
+    read_kb,
+    run_cli,
+    run_ingest,
+    snapshot,
+    summary_line,
+)
 
-SUMMARY_ZERO = "0 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 1 rejected"
+SUMMARY_ZERO = summary_line(rejected=1)
 
 
 @pytest.fixture
@@ -60,7 +68,7 @@ def test_a_feed_without_items_is_reported_and_changes_nothing(seeded, tmp_path):
         0,
         stdout=[
             f"{path}: no items in this rss20 feed; nothing changed",
-            "0 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 0 rejected",
+            summary_line(),
         ],
     )
     assert snapshot(seeded) == before
@@ -76,7 +84,7 @@ def test_a_good_source_after_a_bad_one_is_still_ingested(kb_dir, tmp_path):
         1,
         stdout=[
             f"{SEED_FEED}: 10 of 10 items ingested (23 entries)",
-            "23 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 2 rejected",
+            summary_line(new=23, rejected=2),
         ],
         stderr=[
             f"{bad}: rejected: empty file",
@@ -146,7 +154,7 @@ def test_progress_is_silent_when_not_on_a_terminal(kb_dir):
         0,
         stdout=[
             f"{SEED_FEED}: 10 of 10 items ingested (23 entries)",
-            "23 new, 0 updated, 0 unchanged, 0 kept (edited), 0 kept (owned), 0 rejected",
+            summary_line(new=23),
         ],
         stderr=[],
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from webapp.gapminer import GapMiner
 from webapp.gaps import masked_line
+from webapp.store import Unanswered
 
 TEMPLATE = (
     "Cluster resource 'Disk {n}' in clustered role 'SQL{n}' failed on node{n}.corp.example.com "
@@ -33,7 +34,7 @@ def test_fifty_hosts_make_one_gap_counting_fifty(store):
     miner = GapMiner()
     found = [
         miner.record(
-            store, masked_line(paste(n)), event_id=1069, source="FailoverClustering", now=1000.0 + n
+            store, Unanswered(masked_line(paste(n)), 1069, "FailoverClustering"), now=1000.0 + n
         )
         for n in range(50)
     ]
@@ -48,20 +49,23 @@ def test_fifty_hosts_make_one_gap_counting_fifty(store):
 def test_different_errors_are_different_gaps(store):
     miner = GapMiner()
     for n in range(5):
-        miner.record(store, masked_line(paste(n)))
-        miner.record(store, f"The print spooler service terminated unexpectedly {n} times")
-        miner.record(store, "VSS writer SqlServerWriter is in a failed state")
+        miner.record(store, Unanswered(masked_line(paste(n))))
+        miner.record(
+            store, Unanswered(f"The print spooler service terminated unexpectedly {n} times")
+        )
+        miner.record(store, Unanswered("VSS writer SqlServerWriter is in a failed state"))
     assert sorted(g.count for g in store.list_gaps()) == [5, 5, 5]
 
 
 def test_the_key_survives_a_restart_and_is_shared_by_two_workers(store):
+    def share_error(retries: int) -> Unanswered:
+        return Unanswered(f"Share \\\\<HOST>\\data returned error 53 after {retries} retries")
+
     first, second = GapMiner(), GapMiner()
-    a = first.record(store, "Share \\\\<HOST>\\data returned error 53 after 3 retries", now=1.0)
-    b = second.record(store, "Share \\\\<HOST>\\data returned error 53 after 7 retries", now=2.0)
-    c = first.record(store, "Share \\\\<HOST>\\data returned error 53 after 9 retries", now=3.0)
-    restarted = GapMiner().record(
-        store, "Share \\\\<HOST>\\data returned error 53 after 1 retries", now=4.0
-    )
+    a = first.record(store, share_error(3), now=1.0)
+    b = second.record(store, share_error(7), now=2.0)
+    c = first.record(store, share_error(9), now=3.0)
+    restarted = GapMiner().record(store, share_error(1), now=4.0)
     assert a.cluster_key == b.cluster_key == c.cluster_key == restarted.cluster_key
     (gap,) = store.list_gaps()
     assert gap.count == 4 and gap.template.endswith("after <*> retries")

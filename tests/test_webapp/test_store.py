@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from engine.errors import KBError
-from webapp.store import Store, StoreUnavailable, open_store
+from webapp.store import Store, StoreUnavailable, Unanswered, open_store
 from webapp.store.backends import SQLiteBackend
 from webapp.store.schema import LATEST
 
@@ -68,21 +68,19 @@ def test_permalinks_save_load_expire(store):
 
 def test_gaps_count_list_answer_and_stay_bounded(store):
     for n in range(3):
+        paste = Unanswered(
+            f"Cluster resource 'Disk {n}' failed", 1069, "Microsoft-Windows-FailoverClustering"
+        )
         gap = store.record_gap(
-            "clussvc|1069|<name> failed",
-            template="Cluster resource <name> failed",
-            example=f"Cluster resource 'Disk {n}' failed",
-            event_id=1069,
-            source="Microsoft-Windows-FailoverClustering",
-            now=100.0 + n,
+            "clussvc|1069|<name> failed", "Cluster resource <name> failed", paste, now=100.0 + n
         )
     assert (gap.count, gap.first_seen, gap.last_seen) == (3, 100.0, 102.0)
     assert gap.example == "Cluster resource 'Disk 0' failed"  # the first example is kept
     store.record_gap(
-        "printer", template="printer <name> offline", example="printer P1 offline", now=50.0
+        "printer", "printer <name> offline", Unanswered("printer P1 offline"), now=50.0
     )
-    store.record_gap("vss", template="VSS error <code>", example="VSS error 0x1", now=60.0)
-    store.record_gap("vss", template="VSS error <code>", example="VSS error 0x2", now=61.0)
+    store.record_gap("vss", "VSS error <code>", Unanswered("VSS error 0x1"), now=60.0)
+    store.record_gap("vss", "VSS error <code>", Unanswered("VSS error 0x2"), now=61.0)
     listed = store.list_gaps()
     assert [g.cluster_key for g in listed] == ["clussvc|1069|<name> failed", "vss", "printer"]
     assert listed[0].to_dict()["event_id"] == 1069
@@ -94,7 +92,7 @@ def test_gaps_count_list_answer_and_stay_bounded(store):
     )
     # over the bound, the oldest clusters seen once go first; frequent ones stay
     for n in range(5):
-        store.record_gap(f"once-{n}", template="t", example="e", now=200.0 + n, max_gaps=4)
+        store.record_gap(f"once-{n}", "t", Unanswered("e"), now=200.0 + n, max_gaps=4)
     kept = {g.cluster_key for g in store.list_gaps(include_answered=True, limit=100)}
     assert kept == {"clussvc|1069|<name> failed", "vss", "once-3", "once-4"}
     assert store.gaps_dropped() == 4  # printer, once-0, once-1, once-2: counted for _stats
@@ -102,8 +100,8 @@ def test_gaps_count_list_answer_and_stay_bounded(store):
 
 
 def test_gaps_are_found_by_key_and_by_age_and_take_a_newer_template(store):
-    store.record_gap("a", template="disk <*> failed", example="disk 1 failed", now=10.0)
-    store.record_gap("b", template="vss <*>", example="vss 2", now=20.0)
+    store.record_gap("a", "disk <*> failed", Unanswered("disk 1 failed"), now=10.0)
+    store.record_gap("b", "vss <*>", Unanswered("vss 2"), now=20.0)
     assert store.get_gap("a").example == "disk 1 failed" and store.get_gap("zz") is None
     assert [g.cluster_key for g in store.gaps_since(10.0)] == ["b"]
     assert [g.cluster_key for g in store.gaps_since(0.0)] == ["a", "b"]

@@ -12,7 +12,7 @@ Methods (each raises :class:`StoreUnavailable` when the database cannot be reach
   ``feedback_counts(entry_id)``;
 - permalinks: ``save_result(payload, ttl_s=)`` -> :class:`Permalink` (a 128-bit token),
   ``load_result(token)``, ``expire_results()``;
-- knowledge gaps: ``record_gap(cluster_key, template=, example=, event_id=, source=)``,
+- knowledge gaps: ``record_gap(cluster_key, template, Unanswered(text, event_id, source))``,
   ``list_gaps(limit=, offset=, include_answered=)``, ``answer_gap(cluster_key, entry_id)``,
   ``trim_gaps(max_gaps)`` (each drop counted: ``gaps_dropped()``), ``get_gap(key)``,
   ``gaps_since(first_seen)``, ``retemplate_gap(key, template)``, ``gap_total()``;
@@ -30,7 +30,7 @@ from engine.errors import KBError
 
 from .backends import PostgresBackend, SQLiteBackend, redact
 from .errors import StoreUnavailable
-from .store import MAX_GAPS, RESULT_TTL_S, TOKEN, VERDICTS, Gap, Permalink, Store
+from .store import MAX_GAPS, RESULT_TTL_S, TOKEN, VERDICTS, Gap, Permalink, Store, Unanswered
 
 __all__ = [
     "MAX_GAPS",
@@ -41,6 +41,7 @@ __all__ = [
     "Permalink",
     "Store",
     "StoreUnavailable",
+    "Unanswered",
     "open_store",
     "redact",
 ]

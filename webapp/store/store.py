@@ -42,6 +42,16 @@ class Permalink:
 
 
 @dataclass(frozen=True)
+class Unanswered:
+    """One paste counted in the knowledge-gap queue: its masked text (a new gap keeps it as its
+    example) and the event ID and source it names, if any."""
+
+    text: str
+    event_id: int | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Gap:
     """A cluster of unanswered pastes (a knowledge gap), keyed by its masked template."""
 
@@ -237,16 +247,14 @@ class Store:
     def record_gap(
         self,
         cluster_key: str,
-        *,
         template: str,
-        example: str,
-        event_id: int | None = None,
-        source: str | None = None,
+        paste: Unanswered,
+        *,
         now: float | None = None,
         max_gaps: int | None = MAX_GAPS,
     ) -> Gap:
-        """Count one more unanswered paste in its cluster (a new cluster starts at 1); then,
-        over *max_gaps* clusters, drop the oldest that were seen once."""
+        """Count one more unanswered *paste* in its cluster (a new cluster starts at 1, with
+        *template*); then, over *max_gaps* clusters, drop the oldest that were seen once."""
         now = time.time() if now is None else now
         with self.backend.transaction() as cur:
             row = cur.execute(
@@ -258,9 +266,9 @@ class Store:
                 (
                     cluster_key[:200],
                     template[:MAX_TEMPLATE_CHARS],
-                    example[:MAX_EXAMPLE_CHARS],
-                    event_id,
-                    source[:200] if source else None,
+                    paste.text[:MAX_EXAMPLE_CHARS],
+                    paste.event_id,
+                    paste.source[:200] if paste.source else None,
                     now,
                     now,
                 ),
