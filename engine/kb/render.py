@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from ..entry import SECTIONS, Entry
+from . import fastyaml
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
@@ -79,6 +80,11 @@ def front_matter_of(entry: Entry) -> dict[str, Any]:
 
 
 def dump_yaml(data: Any) -> str:
+    """*data* as YAML. An entry's front matter is written by :mod:`.fastyaml` (the same
+    bytes, without PyYAML's representer); anything else by PyYAML."""
+    fast = fastyaml.dump(data)
+    if fast is not None:
+        return fast
     return yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, indent=2
     )
