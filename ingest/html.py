@@ -25,6 +25,7 @@ import re
 
 import nh3
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
+from bs4.builder._htmlparser import BeautifulSoupHTMLParser, HTMLParserTreeBuilder
 from markdownify import (
     MarkdownConverter,
     re_extract_newlines,
@@ -306,8 +307,64 @@ def to_markdown(clean_html: str, base: str | None = None) -> str:
         escape_asterisks=False,  # escape_text does it
         code_language="",
     )
-    soup = BeautifulSoup(clean_html, "html.parser")
+    soup = BeautifulSoup(clean_html, builder=_SanitizedTreeBuilder())
     return converter.convert_soup(soup).strip()
+
+
+# --- reading the sanitizer's output ----------------------------------------------------------
+
+# What nh3 (html5ever's serializer) writes, and nothing else: lower-case tags, attributes in
+# double quotes, text with only these five entities.
+_TOKEN = re.compile(
+    r"([^<&]+)"  # text
+    r"|&(amp|lt|gt|quot|nbsp);"  # an entity
+    r'|<([a-z][a-z0-9]*)((?: [a-z]+="[^"<>]*")*)>'  # a start tag
+    r"|</([a-z][a-z0-9]*)>"  # an end tag
+)
+_ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "nbsp": "\xa0"}
+
+
+class _SanitizedTreeBuilder(HTMLParserTreeBuilder):
+    """BeautifulSoup's ``html.parser`` tree builder, reading :func:`sanitize`'s output with
+    one regular expression instead of :class:`html.parser.HTMLParser`, whose scanner was half
+    of building the tree.
+
+    The tree is the same: the builder's own parser object gets the calls HTMLParser makes on
+    such HTML (a start tag with its attributes unescaped, an end tag, text with its entities
+    decoded; BeautifulSoup joins adjacent text itself). HTML of any other shape (a comment, a
+    tag written otherwise, another entity) goes to HTMLParser as before.
+    """
+
+    def feed(self, markup, _parser_class=BeautifulSoupHTMLParser) -> None:
+        tokens = []
+        position = 0
+        for match in _TOKEN.finditer(markup):
+            if match.start() != position:
+                break
+            tokens.append(match)
+            position = match.end()
+        if position != len(markup):
+            super().feed(markup, _parser_class)
+            return
+        args, kwargs = self.parser_args
+        parser = _parser_class(self.soup, *args, **kwargs)
+        for match in tokens:
+            text, entity, start, attributes, end = match.groups()
+            if text is not None:
+                parser.handle_data(text)
+            elif entity is not None:
+                parser.handle_data(_ENTITIES[entity])
+            elif start is not None:
+                parser.handle_starttag(
+                    start,
+                    [(k, htmllib.unescape(v)) for k, v in _ATTRIBUTE.findall(attributes)]
+                    if attributes
+                    else [],
+                )
+            else:
+                parser.handle_endtag(end)
+        parser.already_closed_empty_element = []
 
 
 # --- the last line of defence ---------------------------------------------------------------
