@@ -171,7 +171,7 @@ class Preparer:
         if self.pool is None:
             if self.jobs <= 1 or len(self.handed) < POOL_THRESHOLD:
                 return
-            self.pool = _Pool(self.jobs, self.kb_dir, self.source)
+            self.pool = _Pool(self.jobs, self.kb_dir, self.source, self.glossary)
         self._send(final=False)
 
     def _send(self, final: bool) -> None:
@@ -194,7 +194,7 @@ class Preparer:
             return
         self.handed = list(articles)
         if self.pool is None:
-            self.pool = _Pool(self.jobs, self.kb_dir, self.source)
+            self.pool = _Pool(self.jobs, self.kb_dir, self.source, self.glossary)
         self._send(final=True)
         yield from self.pool.finish(articles)
 
@@ -226,13 +226,17 @@ class WorkerFailed(RuntimeError):
     """A worker process died or could not send back what went wrong in it."""
 
 
-def _worker(tasks, results, kb_dir: str, source: str, parent: int) -> None:
+def _worker(
+    tasks, results, glossary: Glossary | None, kb_dir: str, source: str, parent: int
+) -> None:
     """A worker's life: split the batches it is sent (keeping the drafts and counting the
     phrase candidates), send the counts when asked, then finish every batch it kept once it
-    has the feed's statistics."""
+    has the feed's statistics. A forked worker has the parent's *glossary*; a spawned one
+    loads it again from *kb_dir* (~0.2 s)."""
     _die_with_parent(parent)
     try:
-        glossary = Glossary.load(Path(kb_dir))
+        if glossary is None:
+            glossary = Glossary.load(Path(kb_dir))
         kept: dict[int, list[_Split | Prepared]] = {}
         counts: Counter = Counter()
         while True:
@@ -272,9 +276,9 @@ class _Pool:
     """Worker processes, each with its own task queue (a batch is finished by the worker
     that split it) and one queue for what they send back."""
 
-    def __init__(self, jobs: int, kb_dir: Path, source: str):
-        methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    def __init__(self, jobs: int, kb_dir: Path, source: str, glossary: Glossary):
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("fork" if fork else "spawn")
         self.results = self.context.Queue()
         self.tasks = []
         self.workers = []
@@ -283,7 +287,14 @@ class _Pool:
             tasks = self.context.Queue()
             worker = self.context.Process(
                 target=_worker,
-                args=(tasks, self.results, str(kb_dir), source, os.getpid()),
+                args=(
+                    tasks,
+                    self.results,
+                    glossary if fork else None,
+                    str(kb_dir),
+                    source,
+                    os.getpid(),
+                ),
                 daemon=True,
             )
             worker.start()
