@@ -190,20 +190,6 @@ def _fresh_kb(root: Path, name: str) -> Path:
 _JOBS: int | None = None
 
 
-def _use_libyaml_dumper() -> None:
-    """What engine.kb would do with ``class _Dumper(yaml.CSafeDumper)``: same bytes, ~6x
-    faster rendering. Benchmark-only; the product code is not patched."""
-    import yaml
-
-    from engine import kb
-
-    class Dumper(yaml.CSafeDumper):
-        pass
-
-    Dumper.add_representer(str, kb._represent_str)
-    kb._Dumper = Dumper
-
-
 def _cpu_seconds() -> tuple[float, float]:
     """(this process, its finished children): user + system CPU seconds so far. The pool's
     workers are waited for before ingest() returns, so a run's workers are all counted."""
@@ -235,15 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", type=int, default=None, help="worker processes (default: one per core, max 4)"
     )
-    parser.add_argument(
-        "--libyaml-dumper",
-        action="store_true",
-        help="measure with engine.kb's YAML dumper on libyaml (a proposed engine change; "
-        "output is byte-identical), patched in this process only",
-    )
     args = parser.parse_args(argv)
-    if args.libyaml_dumper:
-        _use_libyaml_dumper()
     global _JOBS
     _JOBS = args.jobs
 

@@ -24,7 +24,7 @@ import html as htmllib
 import io
 import re
 import xml.sax
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -86,6 +86,8 @@ class ParsedFeed:
     title: str
     articles: list[Article] = field(default_factory=list)
     recovered: str | None = None
+    # how many of the articles were handed to parse_feed's on_articles while parsing
+    streamed: int = 0
 
 
 def bozo_reason(exc: BaseException | None) -> str:
@@ -106,8 +108,9 @@ def bozo_reason(exc: BaseException | None) -> str:
 
 
 @contextmanager
-def buffered_sax() -> Iterator[None]:
-    """feedparser parses with :mod:`ingest.saxdriver` (expat joining text) inside the block.
+def buffered_sax(after_chunk: Callable[[object], None] | None = None) -> Iterator[None]:
+    """feedparser parses with :mod:`ingest.saxdriver` (expat joining text) inside the block,
+    calling *after_chunk* with its parser object after each chunk of the document.
 
     feedparser takes its SAX driver from ``feedparser.api.PREFERRED_XML_PARSERS`` (module
     names for :func:`xml.sax.make_parser`, tried in order); the list is restored after. (Two
@@ -115,16 +118,29 @@ def buffered_sax() -> Iterator[None]:
     """
     before = feedparser.api.PREFERRED_XML_PARSERS
     feedparser.api.PREFERRED_XML_PARSERS = [saxdriver.__name__, *before]
+    token = saxdriver.after_chunk.set(after_chunk)
     try:
         yield
     finally:
+        saxdriver.after_chunk.reset(token)
         feedparser.api.PREFERRED_XML_PARSERS = before
 
 
-def parse_feed(fetched: Fetched, max_item_bytes: int = MAX_ITEM_BYTES) -> ParsedFeed:
+def parse_feed(
+    fetched: Fetched,
+    max_item_bytes: int = MAX_ITEM_BYTES,
+    on_articles: Callable[[list[Article]], None] | None = None,
+) -> ParsedFeed:
     """Parse *fetched*; raise :class:`SourceRejected` when it is not a feed.
 
     An item body over *max_item_bytes* of UTF-8 is truncated (see :func:`truncate_html`).
+
+    *on_articles*, when given, is handed the articles in feed order while the document is
+    still being read, a few at a time (each item once its end tag is read): a caller starts
+    on them before the parse ends. They are the same objects as the first
+    :attr:`ParsedFeed.streamed` articles of the result; when the document turns out not to be
+    well-formed XML, feedparser reads it again with its lenient parser, ``streamed`` is 0 and
+    what was handed over is void.
     """
     data = fetched.data
     if not data.strip():
@@ -134,8 +150,9 @@ def parse_feed(fetched: Fetched, max_item_bytes: int = MAX_ITEM_BYTES) -> Parsed
     repaired = repair_utf8(data, fetched.headers)
     if repaired is not None:
         data = repaired.data
+    stream = _Stream(on_articles, max_item_bytes, repaired is not None)
     # A stream, never the bytes themselves: feedparser would try bytes as a file name first.
-    with buffered_sax():  # expat joins an item's escaped HTML in one piece (ingest.saxdriver)
+    with buffered_sax(stream.after_chunk if on_articles else None):
         result = feedparser.parse(
             io.BytesIO(data),
             response_headers=dict(fetched.headers),
@@ -166,10 +183,58 @@ def parse_feed(fetched: Fetched, max_item_bytes: int = MAX_ITEM_BYTES) -> Parsed
             f"not a feed ({reason})" if reason else "not a feed (no RSS or Atom root element)"
         )
     feed_title = plain_text(result.get("feed", {}).get("title", ""))
-    articles = [
-        _article(i, e, max_item_bytes, repaired is not None) for i, e in enumerate(entries, start=1)
+    # The articles handed over while parsing are kept when they came from this very list
+    # (the strict parser's); a lenient re-parse has made new entries.
+    articles = stream.articles if entries is stream.entries else []
+    articles += [
+        _article(i, e, max_item_bytes, repaired is not None)
+        for i, e in enumerate(entries[len(articles) :], start=len(articles) + 1)
     ]
-    return ParsedFeed(version=version, title=feed_title, articles=articles, recovered=reason)
+    return ParsedFeed(
+        version=version,
+        title=feed_title,
+        articles=articles,
+        recovered=reason,
+        streamed=stream.handed if entries is stream.entries else 0,
+    )
+
+
+class _Stream:
+    """Turns the items feedparser has finished into articles as the parse goes
+    (:data:`ingest.saxdriver.after_chunk`), and hands them to *on_articles*.
+
+    feedparser appends an item's dict when the item starts and, while it is inside the item
+    (``inentry``), writes only to the last one: every item before it is complete, and so is
+    the last once ``inentry`` is off.
+    """
+
+    def __init__(self, on_articles, max_item_bytes: int, repaired: bool):
+        self.on_articles = on_articles
+        self.max_item_bytes = max_item_bytes
+        self.repaired = repaired
+        self.entries: list | None = None  # the strict parser's list of items
+        self.articles: list[Article] = []
+        self.handed = 0
+
+    def after_chunk(self, handler) -> None:
+        entries = getattr(handler, "entries", None)
+        if not isinstance(entries, list):
+            return
+        if self.entries is None:
+            self.entries = entries
+        elif entries is not self.entries:  # another parser object: nothing of ours
+            return
+        done = len(entries) - (1 if getattr(handler, "inentry", 0) else 0)
+        start = len(self.articles)
+        if done <= start:
+            return
+        new = [
+            _article(i, entries[i - 1], self.max_item_bytes, self.repaired)
+            for i in range(start + 1, done + 1)
+        ]
+        self.articles.extend(new)
+        self.handed = len(self.articles)
+        self.on_articles(new)
 
 
 def _content(entry) -> tuple[str, str | None]:

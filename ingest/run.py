@@ -3,6 +3,9 @@
     source --fetch--> bytes --parse_feed--> articles --split--> drafts --build--> entries
            --KBWriter--> kb/*.md
 
+(articles go on to be split, on the worker pool for a large feed, while the feed is still
+being parsed: :mod:`ingest.prepare`).
+
 A source that cannot be read or is not a feed is *rejected* with one line and the run goes
 on with the next source. An item that cannot be turned into an entry is rejected on its own
 line; the other items of the feed still go through. The caller decides where lines go (the
@@ -23,7 +26,7 @@ from engine.glossary import Glossary
 from .errors import SourceRejected
 from .feed import MAX_ITEM_BYTES, ParsedFeed, parse_feed
 from .fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch
-from .prepare import Prepared, default_jobs, prepare_all
+from .prepare import Prepared, Preparer, default_jobs
 from .writer import KEPT_EDITED, KEPT_OWNED, NEW, REJECTED, UNCHANGED, UPDATED, KBWriter
 
 DROPPED = "dropped"  # mined signatures and generated rules left out by vetting
@@ -108,24 +111,35 @@ def ingest(
         )
     try:
         for source in sources:
-            parsed = _read(source, options, reject, result)
-            if parsed is not None:
-                _ingest_feed(
-                    source,
-                    parsed,
-                    writer,
-                    glossary,
-                    (emit, reject),
-                    result,
-                    progress or _quiet_progress,
-                    options,
-                )
+            _ingest_source(
+                source,
+                writer,
+                glossary,
+                (emit, reject),
+                result,
+                progress or _quiet_progress,
+                options,
+            )
     finally:
         writer.close()
     return result
 
 
-def _read(source: str, options: IngestOptions, emit, result: IngestResult) -> ParsedFeed | None:
+def _ingest_source(
+    source, writer: KBWriter, glossary, streams, result, progress, options: IngestOptions
+) -> None:
+    """Read, parse and prepare one source (the items go to the worker pool while the feed is
+    still being parsed) and write its entries; a source that cannot be read or is not a feed
+    is rejected with one line."""
+    with Preparer(source, glossary, options.kb_dir, options.jobs) as preparer:
+        parsed = _read(source, options, streams[1], result, preparer)
+        if parsed is not None:
+            _ingest_feed(source, parsed, preparer, writer, streams, result, progress)
+
+
+def _read(
+    source: str, options: IngestOptions, emit, result: IngestResult, preparer: Preparer
+) -> ParsedFeed | None:
     try:
         fetched = fetch(source, max_bytes=options.max_bytes, timeout=options.timeout)
         if options.response_headers:
@@ -134,7 +148,7 @@ def _read(source: str, options: IngestOptions, emit, result: IngestResult) -> Pa
                 **{k.lower(): v for k, v in options.response_headers.items()},
             }
             fetched = replace(fetched, headers=headers)
-        return parse_feed(fetched, options.max_item_bytes)
+        return parse_feed(fetched, options.max_item_bytes, on_articles=preparer.add)
     except SourceRejected as exc:
         emit(f"{source}: rejected: {exc}")
         result.counts[REJECTED] += 1
@@ -143,7 +157,7 @@ def _read(source: str, options: IngestOptions, emit, result: IngestResult) -> Pa
 
 
 def _ingest_feed(
-    source, parsed: ParsedFeed, writer: KBWriter, glossary, streams, result, progress, options
+    source, parsed: ParsedFeed, preparer: Preparer, writer: KBWriter, streams, result, progress
 ) -> None:
     emit, _reject = streams
     recovered = f" (recovered: {parsed.recovered})" if parsed.recovered else ""
@@ -153,9 +167,8 @@ def _ingest_feed(
     written = (NEW, UPDATED, UNCHANGED, KEPT_EDITED, KEPT_OWNED)
     entries_before = sum(result.counts[k] for k in written)
     items_ok = 0
-    prepared = prepare_all(parsed.articles, source, glossary, options.kb_dir, options.jobs)
     with progress(f"{source}", len(parsed.articles)) as bar:
-        for item in prepared:
+        for item in preparer.prepared(parsed.articles, parsed.streamed):
             items_ok += _store(source, item, writer, streams, result)
             bar.update(1)
     entries = sum(result.counts[k] for k in written) - entries_before

@@ -28,7 +28,7 @@ from .logtext import event_fields, is_event_block
 from .messages import MAX_MESSAGES, mine_messages
 from .phrases import feed_tokens, key_phrases
 
-__all__ = ["FeedStats", "Mined", "mine"]
+__all__ = ["FeedStats", "Mined", "count_phrases", "mine"]
 
 _TAG = re.compile(r"<[^<>]*>")  # not across "<": "<<<<..." must not rescan to the end
 
@@ -43,12 +43,30 @@ class FeedStats:
     @classmethod
     def of(cls, articles: Iterable) -> FeedStats:
         """Counted over the articles' titles and text (tags stripped, no full parse)."""
+        articles = list(articles)
+        return cls.merged(len(articles), [count_phrases(articles)])
+
+    @classmethod
+    def merged(cls, size: int, counts: Iterable[Counter]) -> FeedStats:
+        """The statistics of a feed of *size* articles from the :func:`count_phrases` of its
+        parts (the worker pool counts each its own articles).
+
+        Only the candidates held by more than one article are kept: a rare one is looked up
+        as 1, the count it has (:func:`.phrases.key_phrases`), and the rare ones are most of
+        them (a feed's numbers, names and versions), which every worker is sent.
+        """
         df: Counter = Counter()
-        size = 0
-        for article in articles:
-            size += 1
-            df.update(feed_tokens(f"{article.title}\n{_TAG.sub(' ', article.html)}"))
-        return cls(size, dict(df))
+        for count in counts:
+            df.update(count)
+        return cls(size, {phrase: n for phrase, n in df.items() if n > 1})
+
+
+def count_phrases(articles: Iterable) -> Counter:
+    """For each phrase candidate, how many of *articles* hold it (:class:`FeedStats`)."""
+    df: Counter = Counter()
+    for article in articles:
+        df.update(feed_tokens(f"{article.title}\n{_TAG.sub(' ', article.html)}"))
+    return df
 
 
 @dataclass(frozen=True)
