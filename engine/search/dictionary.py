@@ -133,7 +133,12 @@ def _load() -> dict[str, tuple[str, ...]]:
 
 
 def english(word: str) -> tuple[str, ...]:
-    """The English glosses of a Simplified Chinese word (empty when the dictionary lacks it)."""
+    """The English glosses of a Simplified Chinese word (empty when the dictionary lacks it).
+
+    Nothing for a single character: 已 "already; stop; then", 要 "want; need", 里 "inside" - a
+    lone character's senses are noise, in an entry (measured on the seed) as in a paste."""
+    if len(word) < 2:
+        return ()
     return table().get(word, ())
 
 
@@ -146,8 +151,6 @@ def glosses_of(text: str, words) -> str:
     out: dict[str, None] = {}
     for run in _CJK_RUN.findall(text):
         for word in words(run):
-            if len(word) < 2:
-                continue  # 已 "already; stop; then", 该 "should": a single character's senses are noise
             for gloss in english(word)[:2]:
                 out.setdefault(gloss, None)
     return " ".join(out)

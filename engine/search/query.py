@@ -173,7 +173,7 @@ def paste_query(
     for term, count in counts.items():
         if term in grouped:
             continue
-        translated = _translated(term, idf) if HAN_CHAR.match(term) and len(term) > 1 else None
+        translated = _translated(term, idf) if HAN_CHAR.match(term) else None
         if translated is not None:
             glosses, gloss_weight = translated
             all_terms.update(glosses)
