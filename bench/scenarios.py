@@ -83,9 +83,13 @@ def scenarios(untouched: bool = False) -> list[Scenario]:
         Scenario("dev-ingested", str(DEV_FEED), pick("devfeed_*.jsonl")),
         Scenario("shipped", "shipped", seed_sets),
     ]
-    feed3 = DATA / "feed3" / "support-articles-feed3.xml"
-    if untouched and feed3.exists():
-        out.append(Scenario("feed3-ingested", str(feed3), pick("feed3_*.jsonl")))
+    # the third feed was untouched until December 2026, when its failures were opened: a
+    # tuning set since; the fourth feed took its place (tests/data/README.md)
+    for number in (3, 4):
+        feed = DATA / f"feed{number}" / f"support-articles-feed{number}.xml"
+        sets = pick(f"feed{number}_*.jsonl")
+        if feed.exists() and sets:
+            out.append(Scenario(f"feed{number}-ingested", str(feed), sets))
     return out
 
 

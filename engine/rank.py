@@ -9,8 +9,8 @@ this entry"), search is broad (it finds paraphrases and questions no rule foresa
   holds (entry coverage). A paste about something the KB does not cover shares generic
   words with many entries ("cluster", "resource", "failed") but covers none of them;
 - a paste that names an event ID, against an entry whose signatures name other event IDs,
-  is about another event: its search strength counts a quarter, and search alone never
-  makes it a confident answer;
+  is about another event: its search strength counts a quarter, and neither search nor key
+  phrases alone make it a confident answer (a phrase names the product, not the error);
 - confidence: not computed here but by the calibration model (:mod:`engine.calibration`),
   from the evidence of each candidate and of its rivals: the probability it is right.
 """
@@ -29,6 +29,10 @@ GUIDE_FACTOR = 0.8  # a paste of an error wants a remedy before a how-to (not so
 GUIDE_HOWTO = 1.2  # "how do I set up ...?" wants the how-to
 EVENT_MISMATCH = 0.25  # the paste's event is not one the entry is about
 CODE_MISMATCH = 0.5  # the paste's error codes are not the entry's
+# Rule evidence that says which error a paste is: a message, an event, an error code, or a
+# writer's rule. A key phrase ("DFSR", "port 3343") or a rule made of key phrases alone is
+# the product or component; it does not overrule a paste naming another event or code.
+IDENTIFYING = frozenset({"message", "event", "event-source", "code", "writer"})
 
 
 def noisy_or(weights: Iterable[float]) -> float:
@@ -121,8 +125,10 @@ def fuse(
     for candidate in candidates[: max(top, 3)]:
         values = features(candidate, candidates, facts)
         confidence = model.probability(values)
-        if not candidate.rule_hits and (candidate.event_mismatch or candidate.code_mismatch):
-            # search alone never confirms an entry about another event or error code. (A guard
+        identified = any(hit.kind in IDENTIFYING for hit in candidate.rule_hits)
+        if not identified and (candidate.event_mismatch or candidate.code_mismatch):
+            # search or key phrases alone never confirm an entry about another event or error
+            # code (DFSR event 4012 pasted, the article of DFSR event 2213 found). (A guard
             # for entries whose title and messages the paste holds nothing of went once the
             # model could tell an article's parts agreeing: it then held back 18 right answers
             # the model was sure of for 1 wrong, and the model's figures are measured without it.)

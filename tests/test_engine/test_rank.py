@@ -79,6 +79,20 @@ def test_an_event_the_entry_is_not_about_cannot_be_confirmed_by_search():
     assert mismatched[0].entry.id == "plain" and dns.confidence < THRESHOLD
 
 
+def test_a_key_phrase_does_not_confirm_an_entry_about_another_event():
+    """DFSR event 4012 pasted; the article of DFSR event 2213 matches on its key phrase "DFSR"
+    and on search, and is the only close match: the phrase names the component, not the error
+    (feed3_dev line 85 was answered at 0.89 before). A message of the entry still confirms."""
+    other_event = Facts(events=(EventFact(4012, "DFSR"),))
+    phrase = RuleHit("dns", "phrase DFSR", 0.4, (), kind="phrase")
+    weak_rival = hit("plain", score=1.0, coverage=0.1, entry_coverage=0.1)
+    by_phrase = fuse([phrase], [hit("dns"), weak_rival], ENTRIES, other_event)
+    assert by_phrase[0].entry.id == "dns" and by_phrase[0].confidence < THRESHOLD
+    message = RuleHit("dns", "message", 0.9, (), kind="message", quality=0.98)
+    by_message = fuse([phrase, message], [hit("dns"), weak_rival], ENTRIES, other_event)
+    assert by_message[0].confidence > by_phrase[0].confidence
+
+
 def test_guides_step_back_for_pasted_errors_but_not_for_questions():
     hits = [hit("guide"), hit("plain", score=9.9)]
     assert fuse([], hits, ENTRIES, Facts(question=False))[0].entry.id == "plain"
