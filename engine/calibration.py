@@ -55,6 +55,7 @@ FEATURES = (
     "relative_margin",  # the same, as a share of its score (search-only scores are small)
     "article_top3",  # other entries of its article among the first three (an article split in parts)
     "article_share",  # its article's share of the first five's ranking scores
+    "article_share_covered",  # that share times its coverage of the paste
     "events_explained",  # the paste names events and the entry is about one of them
     "event_mismatch",  # the paste names events, the entry others
     "event_unexplained",  # the paste names events, the entry none at all
@@ -196,6 +197,7 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
     window_total = sum(max(0.0, e.score) for e in window) + RIVAL_FLOOR * (
         ARTICLE_WINDOW - len(window)
     )
+    share = article_total / window_total if window_total > 0 else 0.0
     signature_events = {e.id for e in item.entry.signatures.events}
     signature_codes = set(item.entry.signatures.codes)
     kinds = {
@@ -225,7 +227,10 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
             max(0.0, 1.0 - max([*others, RIVAL_FLOOR]) / item.score) if item.score > 0 else 0.0
         ),
         "article_top3": siblings / 2,
-        "article_share": article_total / window_total if window_total > 0 else 0.0,
+        "article_share": share,
+        # agreement counts for as much of the paste as the article explains: the nearest
+        # article of a small feed leads a near miss too, with little of it covered
+        "article_share_covered": share * (hit.coverage if hit else 0.0),
         "events_explained": 1.0 if set(facts.event_ids) & signature_events else 0.0,
         "event_mismatch": 1.0 if item.event_mismatch else 0.0,
         "event_unexplained": 1.0 if facts.event_ids and not signature_events else 0.0,
