@@ -308,8 +308,7 @@ class Segmenter:
             with self._lock:
                 if self._tokenizer is None:
                     tokenizer = jiebadict.tokenizer()  # its dictionary mapped, not loaded
-                    for word in self.words:
-                        tokenizer.add_word(word)
+                    jiebadict.add_words(tokenizer, self.words)
                     self._tokenizer = tokenizer
         return self._tokenizer
 

@@ -55,3 +55,28 @@ def test_a_fresh_process_segments_chinese_without_loading_jiebas_cache():
         "assert not isinstance(tk.FREQ, dict)\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=120)
+
+
+def test_a_glossarys_words_are_added_with_the_frequencies_jieba_chose_the_first_time(
+    tmp_path, monkeypatch
+):
+    """The first process lets jieba suggest each word's frequency and keeps them; the next adds
+    the words with them, without a cut per word, into exactly the same state."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    words = tuple(
+        sorted({w for g in builtin().groups for w in g if HAN_RUN.search(w) and " " not in w})
+    )
+    by_hand = jiebadict.tokenizer()
+    for word in words:
+        by_hand.add_word(word)
+    first = jiebadict.tokenizer()
+    jiebadict.add_words(first, words)
+    assert list(tmp_path.glob("*-words-*.json"))  # kept for the next process
+    second = jiebadict.tokenizer()
+    monkeypatch.setattr(second, "suggest_freq", None)  # a cut per word would fail now
+    jiebadict.add_words(second, words)
+    for tokenizer in (first, second):
+        assert tokenizer.total == by_hand.total
+        assert all(tokenizer.FREQ[w] == by_hand.FREQ[w] for w in words)
+    run = "群集网络名称资源注册DNS名称失败，虚拟机实时迁移到另一个节点时出错"
+    assert list(second.cut_for_search(run)) == list(by_hand.cut_for_search(run))
