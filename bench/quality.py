@@ -10,7 +10,8 @@ glossary, no review), or uses the shipped ``kb/``, then scores labelled sets wit
 
 Figures per set: recall@1 and @3 (by article), cross-language recall@3, the share of
 answerable pastes answered confidently, the share of confident answers that are right
-(precision), and the share of negatives left not confident. Quality, not speed: run it after
+(precision), the share of negatives left not confident, and the expected calibration error
+of the first answers (``kb eval`` prints their reliability table). Quality, not speed: run it after
 a change to mining, matching, ranking or calibration, and compare with the previous run.
 """
 
@@ -49,6 +50,7 @@ def figures(report) -> dict:
         "confident": share([o for o in positives if o.confident], positives),
         "precision": share(right, confident),
         "neg_ok": share([o for o in negatives if not o.confident], negatives),
+        "ece": round(report.reliability.ece, 3),  # expected calibration error of first answers
     }
 
 
@@ -75,7 +77,7 @@ def main() -> None:
         "--untouched", action="store_true", help="score the untouched sets (never tuned on)"
     )
     args = parser.parse_args()
-    columns = ["cases", "r@1", "r@3", "xlang_r@3", "confident", "precision", "neg_ok"]
+    columns = ["cases", "r@1", "r@3", "xlang_r@3", "confident", "precision", "neg_ok", "ece"]
     for scenario in scenarios(untouched=args.untouched):
         if args.only not in scenario.name:
             continue
