@@ -29,8 +29,9 @@ _BOLD_THEN_NUMBER = re.compile(r"^(\*\*[^*]+\*\*)\s*(\d{1,3}[.)]\s*\S.*)$")
 _BLANK = re.compile(r"^[\s\u00a0\u3000\u200b]*$")
 _LEAD_SPACE = re.compile(r"^[\s\u00a0\u3000]+")
 
-# Inline Markdown -> plain text.
-_IMAGE = re.compile(r"\[image\]\([^)\s]*\)")
+# Inline Markdown -> plain text. An image the HTML converter left as a link to its file: said
+# once here for every module that drops images (classify, render, guide).
+IMAGE_LINK = re.compile(r"\[image\]\([^)\s]*\)")
 # A link starts at an unescaped "[" and its text holds no other one (escape_text escapes
 # them all): tried from every "[" of "[[[[...", the text ran to the end each time.
 _LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
@@ -64,7 +65,7 @@ def plain_inline(markdown: str) -> str:
     (:func:`ingest.prepare.prepare_batch` empties the cache for each batch of articles)."""
     if not _MARKUP_CHARS.search(markdown):
         return markdown
-    text = _IMAGE.sub("", markdown)
+    text = IMAGE_LINK.sub("", markdown)
     text = _LINK.sub(lambda m: m.group(1), text)
     text = _AUTOLINK.sub(lambda m: m.group(1), text)
     text = _CODE_SPAN.sub(lambda m: m.group(2), text)

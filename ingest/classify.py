@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-from .blocks import Block, plain_inline
+from .blocks import IMAGE_LINK, Block, plain_inline
 from .text import has_error_words, is_imperative, split_sentences
 
 DECORATION = "decoration"
@@ -105,7 +105,7 @@ _ARTICLE_PROSE = re.compile(
     r"in this scenario|for more information|本文|此问题|有关详细信息)",
     re.IGNORECASE,
 )
-IMAGE_ONLY = re.compile(r"^\s*(?:\[image\]\([^)\s]*\)\s*)+$")
+IMAGE_ONLY = re.compile(rf"^\s*(?:{IMAGE_LINK.pattern}\s*)+$")
 FIGURE = re.compile(r"^\s*\**(?:figure|fig\.|图|圖)\s*\d+[a-z]?\s*[:：.]", re.IGNORECASE)
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .blocks import Block, plain_inline
+from .blocks import IMAGE_LINK, Block, plain_inline
 from .classify import DECORATION, command_text
 from .cues import TROUBLE_LIST
-from .render import Step, _item_step, capitalise
+from .render import Step, capitalise, item_step
 from .segments import Segment
 from .text import is_imperative, shorten, split_sentences
 
@@ -30,7 +30,6 @@ _ACTION = re.compile(
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?://\S+")
-_IMAGE = re.compile(r"\[image\]\([^)\s]*\)")
 _LINK_ONLY = re.compile(r"^\s*(?:<https?://[^>\s]+>|\[[^\]]*\]\([^)\s]+\))\s*$")
 _SEQUENCE = re.compile(
     r"^(?:first|next|now|then|finally|once|after|afterwards|when you['’]ve|lets|let['’]s|to (?:add|do|create|configure|enable|start|select)|"
@@ -70,7 +69,7 @@ def sections_of(segments: list[Segment]) -> tuple[list[Block], list[Section], li
 
 def first_sentences(text: str, limit: int) -> str:
     """Whole sentences from the start of *text*, as many as fit in *limit* (at least one)."""
-    text = _IMAGE.sub("", text)
+    text = IMAGE_LINK.sub("", text)
     out = ""
     for sentence in split_sentences(text):
         candidate = (
@@ -127,7 +126,7 @@ def _section_step(section: Section) -> Step | None:
         step.ordered_children = step.ordered_children or block.ordered
         for item in block.items:
             if len(step.children) < MAX_CHILDREN:
-                child = _item_step(item)
+                child = item_step(item)
                 child.text = shorten(child.text, STEP_CHARS)
                 step.children.append(child)
     step.code.extend(commands[:3])

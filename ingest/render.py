@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .blocks import Block, plain_inline
+from .blocks import IMAGE_LINK, Block, plain_inline
 from .classify import (
     DECORATION,
     ERROR,
@@ -70,7 +70,7 @@ def capitalise(text: str) -> str:
     return text
 
 
-def _item_step(item: str) -> Step:
+def item_step(item: str) -> Step:
     """A list item: first line is the step, later lines ("a) ...") become sub-items."""
     lines = [x.strip() for x in item.split("\n") if x.strip()]
     step = Step(capitalise(lines[0]) if lines else "")
@@ -109,7 +109,7 @@ def numbered_steps(blocks: list[Block]) -> list[Step]:
         if block.kind == "list":
             last = steps[-1] if steps else None
             continues = block.ordered and block.start > 1 and block.start == last_number + 1
-            new = [_item_step(x) for x in block.items]
+            new = [item_step(x) for x in block.items]
             if last is not None and not continues and _introduces_list(last):
                 last.children.extend(new)
                 last.ordered_children = block.ordered
@@ -131,9 +131,6 @@ def numbered_steps(blocks: list[Block]) -> list[Step]:
     return [s for s in steps if s.text or s.code]
 
 
-_IMAGE_ONLY_INLINE = re.compile(r"\[image\]\([^)\s]*\)")
-
-
 def _step_lines(block: Block) -> Iterator[tuple[bool, str]]:
     """A paragraph's lines as (is it a command, its text), without blank lines, pictures and
     figure captions."""
@@ -143,7 +140,7 @@ def _step_lines(block: Block) -> Iterator[tuple[bool, str]]:
         if looks_like_command(line):
             yield True, clean_command(line)
         else:
-            yield False, capitalise(_IMAGE_ONLY_INLINE.sub("", line).strip())
+            yield False, capitalise(IMAGE_LINK.sub("", line).strip())
 
 
 def _introduces_list(step: Step) -> bool:
@@ -171,7 +168,7 @@ class _OpenLists:
         """Put *block* where it belongs if it continues an open list; False if it does not."""
         depth = block.depth
         if block.kind == "list" and block.continues_list and depth < len(self.siblings):
-            new = [_item_step(x) for x in block.items]
+            new = [item_step(x) for x in block.items]
             self.siblings[depth].extend(new)
             del self.items[depth:]
             del self.siblings[depth + 1 :]
@@ -182,7 +179,7 @@ class _OpenLists:
         parent = self.items[depth - 1]
         self._truncate(depth)
         if block.kind == "list":
-            new = [_item_step(x) for x in block.items]
+            new = [item_step(x) for x in block.items]
             if parent.children and _introduces_list(parent.children[-1]):
                 parent = parent.children[-1]  # "Follow these steps:" and the steps
             parent.children.extend(new)
@@ -252,7 +249,7 @@ def paragraphs(blocks: list[Block]) -> str:
         elif block.kind == "heading":
             out.append("**" + plain_inline(block.lines[0]) + "**")
         else:
-            lines = [_IMAGE_ONLY_INLINE.sub("", x).rstrip() for x in block.lines]
+            lines = [IMAGE_LINK.sub("", x).rstrip() for x in block.lines]
             lines = [escape_line_start(x) for x in lines if x.strip()]
             if lines:
                 out.append("\n".join(lines))
