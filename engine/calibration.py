@@ -54,7 +54,8 @@ FEATURES = (
     "margin",  # its ranking score minus the best score of an entry from another article
     "relative_margin",  # the same, as a share of its score (search-only scores are small)
     "article_top3",  # other entries of its article among the first three (an article split in parts)
-    "article_share",  # its article's share of the first five's scores, by each article's best
+    "article_share",  # its article's share of the first five's ranking scores
+    "article_share_covered",  # that share times its coverage of the paste
     "events_explained",  # the paste names events and the entry is about one of them
     "event_mismatch",  # the paste names events, the entry others
     "event_unexplained",  # the paste names events, the entry none at all
@@ -190,19 +191,13 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
     # An article the ranking puts first with several of its parts is a stronger answer than
     # one part alone among other articles' (measured: +5 points confident at equal precision).
     siblings = sum(1 for e in ranked[:3] if e is not item and _article(e) == source)
-    # Each article counts once, by its best entry: summed over its parts, an article cut into
-    # six weak parts (a blog post's scenarios) held most of the first five for any paste on
-    # its topic, and a near miss alone at the top of a small feed held all of it. Empty
-    # places count as rivals of RIVAL_FLOOR: one weak match alone is not a whole share.
+    # empty places count as rivals of RIVAL_FLOOR: one weak match alone is not a whole share
     window = ranked[:ARTICLE_WINDOW]
-    best: dict[str, float] = {}
-    for candidate in window:
-        article = _article(candidate)
-        best[article] = max(best.get(article, 0.0), candidate.score)
-    window_total = sum(max(0.0, v) for v in best.values()) + RIVAL_FLOOR * (
+    article_total = sum(max(0.0, e.score) for e in window if _article(e) == source)
+    window_total = sum(max(0.0, e.score) for e in window) + RIVAL_FLOOR * (
         ARTICLE_WINDOW - len(window)
     )
-    share = max(0.0, best.get(source, 0.0)) / window_total if window_total > 0 else 0.0
+    share = article_total / window_total if window_total > 0 else 0.0
     signature_events = {e.id for e in item.entry.signatures.events}
     signature_codes = set(item.entry.signatures.codes)
     kinds = {
@@ -233,6 +228,9 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
         ),
         "article_top3": siblings / 2,
         "article_share": share,
+        # agreement counts for as much of the paste as the article explains: the nearest
+        # article of a small feed leads a near miss too, with little of it covered
+        "article_share_covered": share * (hit.coverage if hit else 0.0),
         "events_explained": 1.0 if set(facts.event_ids) & signature_events else 0.0,
         "event_mismatch": 1.0 if item.event_mismatch else 0.0,
         "event_unexplained": 1.0 if facts.event_ids and not signature_events else 0.0,

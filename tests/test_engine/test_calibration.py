@@ -25,7 +25,7 @@ from engine.calibration import (
 )
 from engine.diagnoser import Diagnoser
 from engine.evaluate import calibration_rows, read_cases, reliability
-from engine.model import EventFact, Facts
+from engine.model import EventFact, Facts, SearchHit
 from ingest import IngestOptions, ingest
 from kbcli.main import cli
 
@@ -98,10 +98,10 @@ def test_the_shipped_model_knows_every_feature_and_a_sane_threshold():
     strong = {"rule_message": 1.0, "message_margin": 1.0, "message_size": 1.0, "margin": 0.8,
               "relative_margin": 1.0, "search_coverage": 0.9, "search_entry_coverage": 1.0,
               "search_relative": 1.0, "language_match": 1.0, "rules_fired": 0.25,
-              "article_share": 0.69}  # fmt: skip
+              "article_share": 0.69, "article_share_covered": 0.62}  # fmt: skip
     weak = {"search_coverage": 0.3, "search_entry_coverage": 0.2, "search_relative": 1.0,
             "margin": 0.01, "relative_margin": 0.05, "language_match": 1.0,
-            "article_share": 0.2}  # fmt: skip
+            "article_share": 0.2, "article_share_covered": 0.06}  # fmt: skip
     assert model.probability(strong) >= model.threshold > model.probability(weak)
 
 
@@ -151,26 +151,23 @@ def test_an_article_holding_the_first_places_counts_its_parts():
     first = features(ranked[0], ranked, facts)
     other = features(ranked[2], ranked, facts)
     assert first["article_top3"] == 0.5 and other["article_top3"] == 0.0
-    # its best part, 0.5, against the other article's 0.2 and two empty places at RIVAL_FLOOR
-    assert first["article_share"] == pytest.approx(0.5 / (0.7 + 2 * RIVAL_FLOOR))
+    # 0.8 of 1.0 scored, plus two empty places at RIVAL_FLOOR
+    assert first["article_share"] == pytest.approx(0.8 / (1.0 + 2 * RIVAL_FLOOR))
     alone = features(ranked[2], ranked[2:], facts)
     assert alone["article_share"] == pytest.approx(0.2 / (0.2 + 4 * RIVAL_FLOOR))
 
 
-def test_an_article_cut_into_many_weak_parts_counts_once_by_its_best():
-    """A blog post cut into scenarios holds four of the first five places for any paste on its
-    topic, each part a weak match: its share is its best part's against the other article's,
-    not the sum of its parts (eval_holdout line 48 was answered wrongly at 0.97 that way)."""
-    ranked = [
-        _candidate("hub-1", "https://x/hub", 0.12),
-        _candidate("hub-2", "https://x/hub", 0.11),
-        _candidate("switch", "https://x/switch", 0.11),
-        _candidate("hub-3", "https://x/hub", 0.10),
-        _candidate("hub-4", "https://x/hub", 0.10),
-    ]
-    share = features(ranked[0], ranked, Facts())["article_share"]
-    assert share == pytest.approx(0.12 / (0.12 + 0.11))
-    assert share < 0.6  # summed, the hub held 0.43 / 0.54 = 0.80
+def test_an_articles_share_counts_for_as_much_of_the_paste_as_it_covers():
+    """A near miss in a small feed leads the ranking alone (DFSR event 4012 against the article
+    of event 2213): its share is high, the paste it explains is not."""
+    entry = make_entry("dfsr-2213", "dfsr", "symptom", "cause", "fix", source="https://x/dfsr")
+    for coverage in (0.9, 0.35):
+        hit = SearchHit("dfsr-2213", 10.0, ("dfsr",), coverage, 0.4)
+        lead = Evidence(entry, 0.3, (), hit, 1.0, False, False)
+        values = features(lead, [lead], Facts())
+        share = 0.3 / (0.3 + 4 * RIVAL_FLOOR)
+        assert values["article_share"] == pytest.approx(share)
+        assert values["article_share_covered"] == pytest.approx(share * coverage)
 
 
 def test_a_paste_naming_events_the_entry_never_names_is_marked():
