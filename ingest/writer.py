@@ -31,13 +31,14 @@ from engine.kb import (
     parse_entry,
     read_text,
     remove_stale_temp_files,
-    write_atomic,
+    write_atomic_many,
 )
 
 from .entries import is_edited, render_generated
 from .ids import disambiguate
 
-WRITE_THREADS = 4
+WRITE_THREADS = 1
+WRITE_BATCH = 64  # files written and flushed to disk together
 # A temporary file of an atomic write untouched this long before a run starts was left by a
 # killed run (a write takes milliseconds); the next run removes it.
 STALE_TEMP_AGE = 60.0
@@ -79,10 +80,13 @@ class KBWriter:
     ids: dict[str, Path] = field(default_factory=dict)
     paths: set[Path] = field(default_factory=set)
     written_keys: set[tuple[str, str]] = field(default_factory=set)
-    # Writes run on a few threads: each is an fsync'ed atomic replace, and waiting for the
-    # disk one file at a time is most of a large run. Decisions stay on the caller's thread.
+    # Writes go to disk in batches (engine.kb.write_atomic_many: one flush to disk for a
+    # batch, not one fsync a file) on a thread of their own, so that the caller goes on while
+    # the disk works. One thread: a second one creating files in the same folder spent CPU
+    # waiting for the folder's lock. Decisions stay on the caller's thread.
     _io: ThreadPoolExecutor | None = None
     _pending: list[Future] = field(default_factory=list)
+    _batch: list[tuple[Path, str]] = field(default_factory=list)  # not yet handed to a thread
     _written: set[Path] = field(default_factory=set)
     # what a killed run left and this one removed (write_atomic's temporary files)
     removed: list[Path] = field(default_factory=list)
@@ -91,13 +95,26 @@ class KBWriter:
         if self.dry_run:
             return
         self._written.add(path)
+        self._batch.append((path, text))
+        if len(self._batch) >= WRITE_BATCH:
+            self._submit()
+
+    def _submit(self) -> None:
+        """Hand the files waiting in the batch to a write thread."""
+        if not self._batch:
+            return
         if self._io is None:
             self._io = ThreadPoolExecutor(max_workers=WRITE_THREADS, thread_name_prefix="kb-write")
-        self._pending.append(self._io.submit(write_atomic, path, text))
-        if len(self._pending) >= 4 * WRITE_THREADS:
+        self._pending.append(self._io.submit(write_atomic_many, self._batch))
+        self._batch = []
+        if len(self._pending) >= 2 * WRITE_THREADS:
             self._settle(len(self._pending) // 2)
 
     def _settle(self, count: int | None = None) -> None:
+        """Wait for the first *count* batches handed to the threads; for every write so far,
+        the files still waiting in the batch too, when *count* is None."""
+        if count is None:
+            self._submit()
         done, self._pending = (
             (self._pending, []) if count is None else (self._pending[:count], self._pending[count:])
         )

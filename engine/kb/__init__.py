@@ -13,7 +13,8 @@ No other code opens a KB file. Every surface asks here and so reports the same
 - :mod:`.folder`: the folder -> :class:`KBFolder` (entries by id, duplicate ids, the last good
   version of a broken file for live reload);
 - :mod:`.glossary_file`: ``glossary.yaml`` -> :class:`~engine.glossary.Glossary` or its errors;
-- :mod:`.render`: an entry's canonical text, and :func:`write_atomic`.
+- :mod:`.render`: an entry's canonical text, and :func:`write_atomic` (one file) and
+  :func:`write_atomic_many` (many, flushed to disk together).
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ from .fields import ID_PATTERN, ID_RULE
 from .files import GLOSSARY_FILE, MAX_ENTRY_BYTES, entry_files, read_text, require_folder
 from .folder import Changes, KBFolder, load_entries
 from .glossary_file import GlossaryFile, load_glossary, read_glossary_file
-from .render import dump_yaml, remove_stale_temp_files, render_entry, write_atomic
+from .render import (
+    dump_yaml,
+    remove_stale_temp_files,
+    render_entry,
+    write_atomic,
+    write_atomic_many,
+)
 
 __all__ = [
     "FENCE",
@@ -52,6 +59,7 @@ __all__ = [
     "render_entry",
     "require_folder",
     "write_atomic",
+    "write_atomic_many",
 ]
 
 

@@ -3,12 +3,17 @@ entry a writer edited or owns, never deleting."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from dataclasses import replace
 
 from conftest import SEED_FEED, read_kb, run_cli, run_ingest, snapshot, summary_line
 
+from engine.entry import Entry
 from engine.kb import parse_entry
+from ingest.entries import render_generated
+from ingest.writer import NEW, UPDATED, KBWriter
 
 CONVERTER = "vcenter-converter-network-error.md"
 DNS = "cluster-name-resource-failed-registeration-in-dns.md"
@@ -200,3 +205,17 @@ def test_reingesting_an_edited_entry_refreshes_only_its_generated_rules(kb_dir):
     block = re.compile(r"^generated_rules:\n(?:[ -].*\n)*", re.MULTILINE)
     assert block.sub("", after) == block.sub("", edited)
     assert result.exit_code == 0
+
+
+def test_an_entry_written_twice_in_one_run_is_read_back_from_its_first_write(tmp_path):
+    """Writes wait in a batch before they go to disk together; a second write of the same
+    file first lets the batch land, so it finds the first text and updates it."""
+    writer = KBWriter.open(tmp_path)
+    provenance = {"feed": "f.xml", "guid": "http://example.com/1", "part": "main"}
+    first = Entry(id="one", title="One", owner="ingest", ingest=provenance)
+    assert writer.apply(first).status == NEW
+    second = replace(first, title="One, again")
+    assert writer.apply(second).status == UPDATED
+    writer.close()
+    assert (tmp_path / "one.md").read_text(encoding="utf-8") == render_generated(second)
+    assert os.listdir(tmp_path) == ["one.md"]
