@@ -70,9 +70,12 @@ def init_app(app: Flask) -> None:
 
 
 def retry_after() -> int:
-    """Whole seconds until the limit this request hit lets the client in again (at least 1)."""
+    """Whole seconds until the limit this request hit lets the client in again: at least 1, at
+    most the limit's window (flask-limiter rounds the reset time up a second, so a per-minute
+    limit could say 61)."""
     limiter: Limiter | None = current_app.extensions.get("kb_limiter")
     current = limiter.current_limit if limiter is not None else None
     if current is None:
         return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    wait = math.ceil(current.reset_at - time.time())
+    return max(1, min(current.limit.get_expiry(), wait))

@@ -35,6 +35,26 @@ def test_over_the_budget_is_429_with_retry_after_in_the_error_shape(make_app):
     assert page.status_code == 429 and page.mimetype == "text/html" and page.headers["Retry-After"]
 
 
+def test_retry_after_never_exceeds_the_limits_window(make_app, monkeypatch):
+    """flask-limiter's reset time is rounded up a second: 60.4 s to wait on a per-minute limit
+    must say 60, not 61 (a CI run once met it)."""
+    from types import SimpleNamespace
+
+    from limits import RateLimitItemPerMinute
+
+    from webapp import limits
+
+    app = make_app()
+    now = 1_000_000.0
+    monkeypatch.setattr(limits.time, "time", lambda: now)
+    current = SimpleNamespace(reset_at=int(now + 60.4 + 1), limit=RateLimitItemPerMinute(3))
+    with app.app_context():
+        app.extensions["kb_limiter"] = SimpleNamespace(current_limit=current)
+        assert limits.retry_after() == 60
+        current.reset_at = int(now) + 1
+        assert limits.retry_after() == 1
+
+
 def test_reading_is_never_limited(make_app):
     client = make_app(KB_RATELIMIT_DIAGNOSE="1/minute").test_client()
     post_diagnose(client)
