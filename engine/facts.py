@@ -52,6 +52,8 @@ _SOURCE_PATTERNS = [
         re.IGNORECASE | re.MULTILINE,
     ),
 ]
+# S_OK / ERROR_SUCCESS / STATUS_SUCCESS: not an error, whatever line it is on
+SUCCESS = "0x00000000"
 _HEX_CODE = re.compile(r"(?<![\w-])0x[0-9a-f]{4,8}\b", re.IGNORECASE)
 _NEG_HRESULT = re.compile(r"(?<![\w.])-(21\d{8})\b")
 _NAMED_CODE = re.compile(
@@ -123,10 +125,17 @@ def _events(text: str) -> tuple[EventFact, ...]:
 
 
 def find_codes(text: str) -> list[str]:
-    """Error codes: hex (lower-cased), negative decimal HRESULTs as hex, symbolic names."""
+    """Error codes: hex (lower-cased), negative decimal HRESULTs as hex, symbolic names; never
+    the success code 0x00000000.
+
+    >>> find_codes("Created NT transaction result 0x00000000; failed with 0x800F0922")
+    ['0x800f0922']
+    """
     codes: dict[str, None] = {}
     for match in _HEX_CODE.finditer(text):
-        codes.setdefault("0x" + match.group(0)[2:].lower().rjust(8, "0"), None)
+        code = "0x" + match.group(0)[2:].lower().rjust(8, "0")
+        if code != SUCCESS:  # "result 0x00000000" in a log line says it worked
+            codes.setdefault(code, None)
     for match in _NEG_HRESULT.finditer(text):
         value = (1 << 32) - int(match.group(1))
         if 0x80000000 <= value <= 0xFFFFFFFF:
