@@ -25,7 +25,7 @@ from .errors import PasteTooLarge
 from .facts import detect_language, find_codes, find_events, find_sources, is_howto, is_question
 from .glossary import Glossary
 from .hanzi import to_simplified
-from .masking import mask
+from .masking import CASE_ODD, mask
 from .model import Facts, Normalised
 
 MAX_PASTE_BYTES = 1_000_000
@@ -66,18 +66,13 @@ _ERROR_CUES = re.compile(
 _LOWER_CUES = re.compile(_ERROR_CUES.pattern)
 
 
-# Characters a case-insensitive cue matches that do not lower to the cue's letter (dotted and
-# dotless I, long S): a line holding one is searched case-insensitively, as before.
-_CASE_ODD = re.compile("[\u0130\u0131\u017f]")
-
-
 def is_error_line(line: str) -> bool:
     """Does this line carry an error (rather than log chatter)?
 
     Searched lower-cased (the same answer, measured 10x faster than the case-insensitive
     regex: rules and search ask this of every line of every paste).
     """
-    if not line.isascii() and _CASE_ODD.search(line):
+    if not line.isascii() and CASE_ODD.search(line):
         return bool(_ERROR_CUES.search(line))
     return bool(_LOWER_CUES.search(line.lower()))
 

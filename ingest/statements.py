@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
+from engine.masking import CASE_ODD
+
 from .blocks import Block, plain_inline, strip_emphasis
 from .classify import DECORATION, command_text
 from .cues import TROUBLE_LIST
@@ -134,7 +136,6 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "uniform": ("the same", "identical", "所有节点"),
 }
 assert _NEEDLES.keys() == FEATURES.keys()
-_CASE_ODD = re.compile("[\u0130\u0131\u017f]")
 PROBLEM = frozenset({"error", "problem", "unsupported", "negative", "prohibition"})
 REMEDY = frozenset({"required", "advised", "prohibition", "unsupported", "reason"})
 _PROCEDURE = re.compile(r"troubleshooting (?:procedures|steps)|排查步骤|故障排除步骤", _F)
@@ -226,7 +227,7 @@ def features_of(text: str) -> set[str]:
     """The names of the :data:`FEATURES` *text* has (each regex tried only when one of its
     words is there: :data:`_NEEDLES`)."""
     lowered = text.lower()
-    every = _CASE_ODD.search(text) is not None
+    every = CASE_ODD.search(text) is not None
     return {
         name
         for name, (_, regex) in FEATURES.items()
