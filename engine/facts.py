@@ -36,6 +36,32 @@ _EVENT_PATTERNS = [
     # "Microsoft-Windows-FailoverClustering 1196" / CSV "...FailoverClustering,1196,"
     re.compile(r"\bMicrosoft-Windows-[A-Za-z-]+[\s,;|]+(\d{3,5})\b"),
 ]
+# Event Viewer's list, copied or saved as CSV: Level, Date and Time, Source, Event ID, Task
+# Category ("Error<TAB>3/14/2024 2:11:07 AM<TAB>Service Control Manager<TAB>7000<TAB>None").
+_LEVEL = (
+    r"(?:Error|Warning|Information|Critical|Verbose|Audit (?:Success|Failure)|错误|警告|信息|严重)"
+)
+_LIST_ROW = re.compile(
+    rf"^[ \t]*{_LEVEL}[ \t]*[\t,][^\t,\n]*\d[^\t,\n]*[\t,]"
+    r"(?P<source>[^\t,\n]{2,60}?)[\t,](?P<id>\d{1,5})[ \t]*(?=[\t,]|$)",
+    re.MULTILINE,
+)
+# How people quote an event in a sentence or a log summary: "WAS 5021: The identity of ...",
+# "the Application log has MSExchangeRepl 4087: Failed to move ...". Not when the words are a
+# product and its version ("Exchange 2010:", any number from 1990 to 2039) or an error number
+# ("Error 1053:").
+_SOURCE_ID = re.compile(
+    r"(?<![\w-])(?P<source>[A-Z][A-Za-z0-9]*(?:[- ][A-Z][A-Za-z0-9]*){0,3})[ ]"
+    r"(?P<id>\d{2,5}):(?!\d)"
+)
+# a product and its version, an error number, a label: never the first word of an event source
+# (and a source ends before any of them: "Disk Event ID 154:" is event 154 of Disk)
+_LABELS = (
+    "error errors event events id eventid code status http https port line build version "
+    "windows exchange sql office kb step page section table figure update release log logs "
+    "option case ticket phase chapter note rfc iso"
+)
+_NOT_A_SOURCE = frozenset(_LABELS.split())
 _SOURCE_PATTERNS = [
     re.compile(
         r"^[ \t]*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)[ \t]*[:=：]\s*(\S[^\r\n,;]*?)\s*(?:[,;].*)?$",
@@ -81,10 +107,27 @@ def find_sources(text: str) -> list[str]:
             if not value or len(value) > 80:
                 continue
             found.setdefault(canonical_source(value), value)
+    for _, value, _ in _named_events(text):
+        found.setdefault(canonical_source(value), value)
     # a source that is the start of a longer one found too ("Service" of "Service Control
     # Manager") is the same source read short
     keys = list(found)
     return [found[k] for k in keys if not any(o != k and o.startswith(k) for o in keys)]
+
+
+def _named_events(text: str) -> list[tuple[int, str, int]]:
+    """Events named with their source beside the ID, as (position, source, ID): Event Viewer's
+    list rows, "WAS 5021:". "Disk Event ID 154:" names the source Disk (the rest is label)."""
+    found = [
+        (m.start(), m.group("source").strip(), int(m.group("id"))) for m in _LIST_ROW.finditer(text)
+    ]
+    for match in _SOURCE_ID.finditer(text):
+        words = match.group("source").split()
+        value = int(match.group("id"))
+        cut = next((i for i, w in enumerate(words) if w.casefold() in _NOT_A_SOURCE), len(words))
+        if cut and not 1990 <= value <= 2039:
+            found.append((match.start(), " ".join(words[:cut]), value))
+    return [(pos, source, value) for pos, source, value in found if 0 < value < 65536]
 
 
 def find_events(text: str) -> list[EventFact]:
@@ -106,13 +149,16 @@ def _events(text: str) -> tuple[EventFact, ...]:
         for m in p.finditer(text)
     ]
     sources = [(pos, s) for pos, s in sources if s and len(s) <= 80]
-    sources.sort()
     ids: list[tuple[int, int]] = []
     for pattern in _EVENT_PATTERNS:
         for match in pattern.finditer(text):
             value = int(match.group(1))
             if 0 < value < 65536:
                 ids.append((match.start(), value))
+    for position, source, value in _named_events(text):
+        sources.append((position, source))
+        ids.append((position, value))
+    sources.sort()
     ids.sort()
     events: dict[int, EventFact] = {}
     positions = [p for p, _ in sources]

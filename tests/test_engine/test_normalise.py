@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.errors import PasteTooLarge
-from engine.facts import canonical_code, find_codes, find_events
+from engine.facts import canonical_code, find_codes, find_events, find_sources
 from engine.glossary import Glossary
 from engine.normalise import FOCUS_CHARS, normalise
 
@@ -143,6 +143,65 @@ def test_an_event_viewer_export_ties_the_event_to_its_source_in_english_and_chin
     for paste in (english, chinese):
         (event,) = find_events(paste)
         assert (event.id, event.source) == (1196, "Microsoft-Windows-FailoverClustering")
+
+
+def test_an_event_viewer_list_copied_as_text_names_each_row_s_source_and_event():
+    # Event Viewer's list view, selected and copied: Level, Date and Time, Source, Event ID,
+    # Task Category (the shape of a paste in the third feed's tuning set)
+    paste = (
+        "Level\tDate and Time\tSource\tEvent ID\tTask Category\n"
+        "Information\t3/14/2024 2:11:31 AM\tService Control Manager\t7036\tNone\tThe Hyper-V "
+        "Virtual Machine Management service entered the running state.\n"
+        "Error\t3/14/2024 2:11:07 AM\tService Control Manager\t7000\tNone\tThe VMSP service "
+        "failed to start due to the following error:\n"
+        "Information\t3/14/2024 2:10:58 AM\tKernel-General\t12\t(1)\tThe operating system started"
+    )
+    events = {(e.id, e.source) for e in find_events(paste)}
+    assert events == {
+        (7036, "Service Control Manager"),
+        (7000, "Service Control Manager"),
+        (12, "Kernel-General"),
+    }
+    assert "Service Control Manager" in find_sources(paste)
+
+
+@pytest.mark.parametrize(
+    ("paste", "expected"),
+    [
+        (
+            "System log on WEB-INT-02:\nWAS 5021: The identity of application pool X is invalid.",
+            (5021, "WAS"),
+        ),
+        (
+            "the Application log has MSExchangeRepl 4087: Failed to move active database",
+            (4087, "MSExchangeRepl"),
+        ),
+        (
+            "System log, Service Control Manager 7024:\nThe SQL Server service terminated",
+            (7024, "Service Control Manager"),
+        ),
+        (
+            "Kernel-Power 41: The system has rebooted without cleanly shutting down first.",
+            (41, "Kernel-Power"),
+        ),
+        ("Disk Event ID 154: The IO operation failed", (154, "Disk")),
+    ],
+)
+def test_an_event_quoted_as_source_and_id_before_a_colon(paste, expected):
+    assert expected in {(e.id, e.source) for e in find_events(paste)}
+
+
+@pytest.mark.parametrize(
+    "paste",
+    [
+        "Exchange 2010: database copy status is Failed",  # a product and its version
+        "Windows Server 2019: the update fails",
+        "Error 1053: The service did not respond to the start or control request",  # an error
+        "HTTP 503: Service Unavailable",
+    ],
+)
+def test_a_product_version_or_an_error_number_before_a_colon_is_no_event(paste):
+    assert find_events(paste) == []
 
 
 def test_error_codes_hex_negative_decimal_and_symbolic():
