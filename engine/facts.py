@@ -87,6 +87,17 @@ _NAMED_CODE = re.compile(
     r"STATUS_[A-Z][A-Z_]{3,}|CO_E_[A-Z_]{3,}|NS_E_[A-Z_]{3,}|VSS_E_[A-Z_]{3,}|DNS_ERROR_[A-Z_]{3,}|"
     r"WSAE[A-Z]{3,}|HRESULT_FROM_WIN32)\b"
 )
+# Win32 error numbers as Windows shows them: "System error 1331 has occurred." (net use),
+# "发生系统错误 1331。", "Error 1053: The service did not respond" (the Services console), "Error
+# 633 - the modem is already in use" (a VPN connection). They
+# are the same errors as HRESULT 0x8007XXXX in an event or a PowerShell error, so they are
+# written that way. Not "Error: 17182," (SQL Server's own numbers) nor an HTTP status.
+_WIN32_ERROR = re.compile(
+    r"(?:\bsystem error|\bwin32 error|系统错误)[ \t]*(\d{1,5})\b(?![.,]\d)"
+    r"|(?<!HTTP )(?<![\w.])error[ \t]+(\d{1,5})(?::(?!\d)| - )",
+    re.IGNORECASE,
+)
+WIN32_MAX = 15999  # the highest Win32 error numbers (winerror.h) stay below 16000
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -171,8 +182,11 @@ def _events(text: str) -> tuple[EventFact, ...]:
 
 
 def find_codes(text: str) -> list[str]:
-    """Error codes: hex (lower-cased), negative decimal HRESULTs as hex, symbolic names; never
-    the success code 0x00000000.
+    """Error codes: hex (lower-cased), negative decimal HRESULTs and Win32 error numbers as hex,
+    symbolic names; never the success code 0x00000000.
+
+    >>> find_codes("System error 1331 has occurred."), find_codes("发生系统错误 5。")
+    (['0x80070533'], ['0x80070005'])
 
     >>> find_codes("Created NT transaction result 0x00000000; failed with 0x800F0922")
     ['0x800f0922']
@@ -186,6 +200,10 @@ def find_codes(text: str) -> list[str]:
         value = (1 << 32) - int(match.group(1))
         if 0x80000000 <= value <= 0xFFFFFFFF:
             codes.setdefault(f"0x{value:08x}", None)
+    for match in _WIN32_ERROR.finditer(text):
+        number = int(match.group(1) or match.group(2))
+        if 0 < number <= WIN32_MAX and (match.group(1) or not 100 <= number < 600):
+            codes.setdefault(f"0x8007{number:04x}", None)
     for match in _NAMED_CODE.finditer(text):
         codes.setdefault(match.group(0), None)
     return list(codes)

@@ -211,6 +211,35 @@ def test_error_codes_hex_negative_decimal_and_symbolic():
     assert canonical_code("-2147024891") == "0x80070005"
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("System error 1331 has occurred.", "0x80070533"),  # net use
+        ("命令行 net use 显示：发生系统错误 1331。", "0x80070533"),
+        ("Error 1053: The service did not respond to the start or control request", "0x8007041d"),
+        ("Error 633 - the modem (or other connecting device) is already in use", "0x80070279"),
+        ("failed with 0x80070533", "0x80070533"),  # the same error as an HRESULT
+    ],
+)
+def test_win32_error_numbers_are_the_hresults_windows_writes_elsewhere(text, code):
+    # the third feed's "account currently disabled" article says "System error 1331"; a ticket
+    # pastes the Chinese net use output: both give one code, so a code rule can fire
+    assert find_codes(text) == [code]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Error: 17182, Severity: 16, State: 1.",  # SQL Server's own error numbers
+        "HTTP Error 404.13 - Not Found",
+        "Error 404: page not found",  # an HTTP status, not a Win32 error
+        "error 1332 while resolving names",  # no colon or dash after it: just a number
+    ],
+)
+def test_other_numbered_errors_are_not_win32_codes(text):
+    assert find_codes(text) == []
+
+
 def test_language_and_products_from_the_glossary():
     glossary = Glossary.from_data(
         {"products": [{"name": "Hyper-V", "aliases": ["HyperV"]}], "terms": [["cluster", "群集"]]}
