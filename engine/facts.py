@@ -97,6 +97,9 @@ _WIN32_ERROR = re.compile(
     r"|(?<!HTTP )(?<![\w.])error[ \t]+(\d{1,5})(?::(?!\d)| - )",
     re.IGNORECASE,
 )
+# IIS's status with its sub-status, "HTTP Error 404.13 - Not Found": the sub-status says which
+# of a status's many causes it is (404.13: request too long), so it identifies the error.
+_HTTP_SUBSTATUS = re.compile(r"\bHTTP(?:[ ]Error)?[ ]?([1-5]\d\d\.\d{1,3})\b", re.IGNORECASE)
 WIN32_MAX = 15999  # the highest Win32 error numbers (winerror.h) stay below 16000
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -183,10 +186,12 @@ def _events(text: str) -> tuple[EventFact, ...]:
 
 def find_codes(text: str) -> list[str]:
     """Error codes: hex (lower-cased), negative decimal HRESULTs and Win32 error numbers as hex,
-    symbolic names; never the success code 0x00000000.
+    IIS statuses with their sub-status, symbolic names; never the success code 0x00000000.
 
     >>> find_codes("System error 1331 has occurred."), find_codes("发生系统错误 5。")
     (['0x80070533'], ['0x80070005'])
+    >>> find_codes("HTTP Error 500.19 - Internal Server Error, Error Code 0x8007000d")
+    ['0x8007000d', 'HTTP 500.19']
 
     >>> find_codes("Created NT transaction result 0x00000000; failed with 0x800F0922")
     ['0x800f0922']
@@ -204,6 +209,8 @@ def find_codes(text: str) -> list[str]:
         number = int(match.group(1) or match.group(2))
         if 0 < number <= WIN32_MAX and (match.group(1) or not 100 <= number < 600):
             codes.setdefault(f"0x8007{number:04x}", None)
+    for match in _HTTP_SUBSTATUS.finditer(text):
+        codes.setdefault(f"HTTP {match.group(1)}", None)
     for match in _NAMED_CODE.finditer(text):
         codes.setdefault(match.group(0), None)
     return list(codes)

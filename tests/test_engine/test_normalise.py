@@ -240,6 +240,13 @@ def test_other_numbered_errors_are_not_win32_codes(text):
     assert find_codes(text) == []
 
 
+def test_an_iis_status_with_its_sub_status_is_a_code_and_a_bare_status_is_not():
+    # the third feed's "HTTP 404.13" article: its sub-status is the error; a bare 503 has many
+    assert find_codes("HTTP Error 404.13 - Not Found") == ["HTTP 404.13"]
+    assert find_codes("http error 405.0 - Method Not Allowed") == ["HTTP 405.0"]
+    assert find_codes("HTTP Error 503. The service is unavailable.") == []
+
+
 def test_language_and_products_from_the_glossary():
     glossary = Glossary.from_data(
         {"products": [{"name": "Hyper-V", "aliases": ["HyperV"]}], "terms": [["cluster", "群集"]]}
