@@ -231,7 +231,7 @@ def test_win32_error_numbers_are_the_hresults_windows_writes_elsewhere(text, cod
     "text",
     [
         "Error: 17182, Severity: 16, State: 1.",  # SQL Server's own error numbers
-        "HTTP Error 404.13 - Not Found",
+        "HTTP Error 404 - Not Found",
         "Error 404: page not found",  # an HTTP status, not a Win32 error
         "error 1332 while resolving names",  # no colon or dash after it: just a number
     ],
