@@ -31,7 +31,7 @@ from functools import cached_property
 from typing import Any
 
 from ..entry import Entry
-from ..facts import canonical_code, canonical_source
+from ..facts import WIN32_MAX, canonical_code, canonical_source
 from ..hanzi import to_simplified
 from .regex_safety import RegexRejected, check_regex
 
@@ -101,7 +101,24 @@ class Leaf:
             return f"{self.kind} '{text}'"
         if self.kind == "regex":
             return f"regex /{self.value}/"
+        if self.kind == "code":
+            return f"code {self.value}{win32_number(str(self.value))}"
         return f"{self.kind} {self.value}"
+
+
+def win32_number(code: str) -> str:
+    """' (Win32 error 1331)' for an HRESULT made from a Win32 error, else '': a paste saying
+    "System error 1331" is matched as 0x80070533, and the agent should see the number they
+    pasted.
+
+    >>> win32_number("0x80070533"), win32_number("0x80004005")
+    (' (Win32 error 1331)', '')
+    """
+    if code.startswith("0x8007") and len(code) == 10:
+        number = int(code[6:], 16)
+        if 0 < number <= WIN32_MAX:
+            return f" (Win32 error {number})"
+    return ""
 
 
 @dataclass(frozen=True)

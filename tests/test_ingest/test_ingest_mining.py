@@ -197,3 +197,24 @@ def test_the_ingested_feed_answers_a_ticket_by_its_generated_rule(support, tmp_p
 def test_messages_are_read_by_the_shape_of_the_block(lines, expected):
     blocks = classify([Block("code", lines=lines)])
     assert [m.text for m in mine_messages(blocks)] == expected
+
+
+def test_a_win32_error_number_in_an_article_and_in_a_paste_is_one_code(support, tmp_path):
+    # The VPN article's title and text say "Error 633 - the modem ... is already in use"; the
+    # dialog a user pastes says "Error 633: ...". Both are Win32 error 633, HRESULT 0x80070279.
+    vpn = entry(support, "error-633-the-modem-is-already-in-use-vpn")
+    assert "0x80070279" in vpn.signatures.codes
+    diagnoser = Diagnoser(support[2], tmp_path / "index")
+    try:
+        diagnosis = diagnoser.diagnose(
+            "Connecting to Contoso VPN...\nError 633: The modem (or other connecting device) is "
+            "already in use or is not configured properly."
+        )
+    finally:
+        diagnoser.close()
+    best = diagnosis.remedies[0]
+    assert best.entry.id == vpn.id
+    code_hits = [h for h in best.rule_hits if h.kind == "code" or "code" in h.rule]
+    assert code_hits, best.rule_hits
+    # why it matched names the number the agent pasted, not only the HRESULT
+    assert any("Win32 error 633" in e for h in code_hits for e in h.evidence), code_hits
