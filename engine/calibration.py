@@ -65,6 +65,7 @@ FEATURES = (
     "language_match",  # paste and entry in the same language
     "question",  # the paste is a question, not an error
     "guide",  # the entry is a how-to
+    "stability",  # share of resampled searches (half the paste's concepts) putting its article first
 )
 
 
@@ -168,8 +169,15 @@ def _article(candidate: Evidence) -> str:
     return candidate.entry.source or candidate.entry.id
 
 
-def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[str, float]:
-    """The model's inputs for one candidate, given every candidate ranked and the paste's facts."""
+def features(
+    item: Evidence,
+    ranked: Sequence[Evidence],
+    facts: Facts,
+    leaders: Sequence[str | None] = (),
+) -> dict[str, float]:
+    """The model's inputs for one candidate, given every candidate ranked, the paste's facts
+    and the article first in each resampled search (*leaders*, see :func:`engine.rank.fuse`;
+    None where one found nothing)."""
     best: dict[str, float] = {}
     for hit in item.rule_hits:
         value = hit.quality if hit.kind == "message" else hit.weight
@@ -242,4 +250,8 @@ def features(item: Evidence, ranked: Sequence[Evidence], facts: Facts) -> dict[s
         "language_match": 1.0 if facts.language == item.entry.language else 0.0,
         "question": 1.0 if facts.question else 0.0,
         "guide": 1.0 if item.entry.kind == "guide" else 0.0,
+        # a paste too short to resample (one concept) has nothing to corroborate its answer
+        "stability": (
+            sum(1 for leader in leaders if leader == source) / len(leaders) if leaders else 0.0
+        ),
     }

@@ -241,7 +241,9 @@ class Diagnoser:
             raise KBError("top must be 1 or more")
         normalised = normalise(text, snap.glossary, self.max_paste_bytes)
         rule_hits = snap.rules.evaluate(normalised)
-        search_hits = snap.search.search(normalised, limit=max(SEARCH_DEPTH, top))
+        search_hits, resampled = snap.search.search_resampled(
+            normalised, limit=max(SEARCH_DEPTH, top)
+        )
         remedies = fuse(
             rule_hits,
             search_hits,
@@ -249,6 +251,7 @@ class Diagnoser:
             normalised.facts,
             top,
             snap.glossary.generic_products,
+            resampled=resampled,
         )
         confident = bool(remedies) and remedies[0].confidence >= self.threshold
         return Diagnosis(

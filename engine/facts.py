@@ -263,6 +263,21 @@ def is_howto(text: str) -> bool:
     return is_question(text) or not _ERROR_WORDS.search(text)
 
 
+_FILLER = "the an and or of to in on at is it for with this that"
+_FILLER_WORDS = frozenset(_FILLER.split())
+
+
+def count_words(text: str) -> int:
+    """How many different words a paste holds, a Chinese word counted as two characters:
+    "live migration" and 实时迁移 are two, "Migration attempt failed" three.
+
+    >>> count_words("The cluster network failed"), count_words("实时迁移"), count_words("")
+    (3, 2, 0)
+    """
+    latin = {w.casefold() for w in _LATIN_WORD.findall(text)} - _FILLER_WORDS
+    return len(latin) + len(_CJK.findall(text)) // 2
+
+
 def detect_language(text: str) -> str:
     """'zh' when Chinese carries the text, 'en' otherwise (mixed text with real Chinese: 'zh')."""
     cjk = len(_CJK.findall(text))

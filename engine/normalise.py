@@ -22,7 +22,15 @@ import unicodedata
 import nh3
 
 from .errors import PasteTooLarge
-from .facts import detect_language, find_codes, find_events, find_sources, is_howto, is_question
+from .facts import (
+    count_words,
+    detect_language,
+    find_codes,
+    find_events,
+    find_sources,
+    is_howto,
+    is_question,
+)
 from .glossary import Glossary
 from .hanzi import to_simplified
 from .masking import CASE_ODD, mask
@@ -208,6 +216,7 @@ def normalise(
         products=tuple(glossary.products_in(focus)),
         question=question,
         howto=howto,
+        words=count_words(focus),
         masked={k: tuple(v) for k, v in values.items()},
     )
     return Normalised(original_size=size, text=cleaned, masked=masked, focus=focus, facts=facts)

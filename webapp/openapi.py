@@ -103,6 +103,11 @@ SCHEMAS = {
         products=STRINGS,
         question={"type": "boolean", "description": "Asked as a question, not pasted as an error."},
         howto={"type": "boolean", "description": "A question about doing something (guides fit)."},
+        words={
+            "type": ["integer", "null"],
+            "description": "Different words it holds (Chinese: two characters a word); under "
+            "3, only an event ID, an error code or a writer's rule makes an answer confident.",
+        },
         masked={
             "type": "object",
             "additionalProperties": STRINGS,

@@ -98,54 +98,96 @@ class Scorer:
         return docs, tfs
 
     def score(self, concepts: list[Concept], limit: int) -> list[Scored]:
+        """The *limit* best documents for the concepts, best first."""
+        return self.score_subsets(concepts, limit, ())[0]
+
+    def score_subsets(
+        self,
+        concepts: list[Concept],
+        limit: int,
+        subsets: list[list[int]],
+        subset_limit: int | None = None,
+    ) -> list[list[Scored]]:
+        """The best documents for the concepts, then for each subset of them (indexes into
+        *concepts*; the first *subset_limit* of each). Each concept's scores are computed once;
+        a subset's totals are the whole query's less what the other concepts add, whichever
+        costs fewer postings to add up (the odd half is the whole less the even half, all but
+        the strongest the whole less the strongest): a subset costs a fraction of a search
+        (see SearchIndex.search_resampled)."""
+        parts = [self._concept_scores(concept) for concept in concepts]
+        everything = range(len(concepts))
+        full = self._total(parts, everything)
+        ranked = [self._best(full, limit)]
+        for subset in subsets:
+            chosen = set(subset)
+            left_out = [i for i in everything if i not in chosen]
+            if sum(len(parts[i][0]) for i in left_out) < sum(len(parts[i][0]) for i in subset):
+                total = full - self._total(parts, left_out)
+            else:
+                total = self._total(parts, subset)
+            ranked.append(self._best(total, subset_limit or limit))
+        # which concepts each top document matched: each concept's documents looked up once
+        # in a row-per-document table of every list's top documents (np.isin sorted every
+        # concept's postings: a tenth of a search)
+        tops = sorted({docnum for order, _ in ranked for docnum in order})
+        row_of = np.full(self.n, -1, dtype=np.int32)
+        row_of[tops] = np.arange(len(tops), dtype=np.int32)
+        holds = [set(np.unique(row_of[docs]).tolist()) for docs, _ in parts]
+        out = []
+        for (order, scores), indexes in zip(ranked, [everything, *subsets]):
+            rows = row_of[order].tolist() if order else []
+            out.append(
+                [
+                    Scored(docnum, score, tuple(i for i in indexes if row in holds[i]))
+                    for docnum, score, row in zip(order, scores, rows)
+                ]
+            )
+        return out
+
+    def _total(self, parts, indexes) -> np.ndarray:
+        """Every document's score for the concepts at *indexes* (deleted documents: 0)."""
         total = np.zeros(self.n, dtype=np.float32)
-        concept_docs: list[np.ndarray] = []
-        for concept in concepts:
-            docs_parts, score_parts = [], []
-            for term in concept.terms:
-                for field, boost in FIELD_BOOSTS.items():
-                    if self.stats.field_df(field, term) == 0:
-                        continue
-                    docs, tfs = self._postings(field, term)
-                    weight = concept.weight * boost * (K1 + 1)
-                    docs_parts.append(docs)
-                    score_parts.append(weight * tfs / (tfs + self.norms[field][docs]))
-            if not docs_parts:
-                concept_docs.append(np.empty(0, dtype=np.int32))
-                continue
-            if len(docs_parts) == 1:
-                # One term in one field (every term pair): each document is there once, so
-                # its best score and its sum are that score. Only those documents change, by
-                # the float32 operations below (the others would add 0.0), and the cost does
-                # not grow with the KB: at 100,000 entries each full-size array costs more
-                # than the postings of a rare pair.
-                docs, scores = docs_parts[0], score_parts[0]
-                total[docs] += scores + TIE_BREAK * (scores - scores)
-                concept_docs.append(docs)
-                continue
-            docs = np.concatenate(docs_parts)
-            scores = np.concatenate(score_parts)
-            best = np.zeros(self.n, dtype=np.float32)
-            np.maximum.at(best, docs, scores)
-            summed = np.bincount(docs, weights=scores, minlength=self.n).astype(np.float32)
-            total += best + TIE_BREAK * (summed - best)
-            concept_docs.append(docs)
+        for index in indexes:
+            docs, scores = parts[index]
+            total[docs] += scores
         total[~self.live] = 0.0
-        candidates = np.flatnonzero(total > 0)
+        return total
+
+    def _concept_scores(self, concept: Concept) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, their score) for one concept: its best term and field counting fully,
+        the others a tie-break."""
+        docs_parts, score_parts = [], []
+        for term in concept.terms:
+            for field, boost in FIELD_BOOSTS.items():
+                if self.stats.field_df(field, term) == 0:
+                    continue
+                docs, tfs = self._postings(field, term)
+                weight = concept.weight * boost * (K1 + 1)
+                docs_parts.append(docs)
+                score_parts.append(weight * tfs / (tfs + self.norms[field][docs]))
+        if not docs_parts:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        if len(docs_parts) == 1:
+            # One term in one field (every term pair): each document is there once, so its
+            # best score and its sum are that score, and the cost does not grow with the KB
+            # (at 100,000 entries each full-size array costs more than a rare pair's postings).
+            return docs_parts[0], score_parts[0].astype(np.float32)
+        docs = np.concatenate(docs_parts)
+        scores = np.concatenate(score_parts)
+        best = np.zeros(self.n, dtype=np.float32)
+        np.maximum.at(best, docs, scores)
+        summed = np.bincount(docs, weights=scores, minlength=self.n).astype(np.float32)
+        found = np.unique(docs)
+        return found, best[found] + TIE_BREAK * (summed[found] - best[found])
+
+    def _best(self, total: np.ndarray, limit: int) -> tuple[list[int], list[float]]:
+        """The *limit* documents of highest total, best first, and their totals. A total the
+        subtraction left at a rounding error above zero is no match."""
+        candidates = np.flatnonzero(total > 1e-6)
         if candidates.size > limit:
             candidates = candidates[np.argpartition(-total[candidates], limit - 1)[:limit]]
         order = sorted(candidates.tolist(), key=lambda d: (-float(total[d]), d))
-        # which concepts each top document matched: each concept's documents looked up in
-        # one row-per-document table (np.isin sorted every concept's postings: a tenth of a
-        # search)
-        row_of = np.full(self.n, -1, dtype=np.int32)
-        row_of[order] = np.arange(len(order), dtype=np.int32)
-        matched: list[list[int]] = [[] for _ in order]
-        for index, docs in enumerate(concept_docs):
-            for row in np.unique(row_of[docs]).tolist():
-                if row >= 0:
-                    matched[row].append(index)
-        return [Scored(d, float(total[d]), tuple(matched[row])) for row, d in enumerate(order)]
+        return order, [float(total[d]) for d in order]
 
 
 def _postings(matcher):

@@ -94,14 +94,15 @@ def test_the_shipped_model_knows_every_feature_and_a_sane_threshold():
     assert set(model.names) == set(FEATURES)
     assert 0.5 < model.threshold < 0.95 and model.trained_on
     # a message match scoring 0.9 over four rivals of 0.1: its article holds 0.9 / 1.3 of the
-    # first five's scores; a weak search match among four as good holds a fifth of them
+    # first five's scores and leads every resampled search; a weak search match among four as
+    # good holds a fifth of them and leads one resampled search of three
     strong = {"rule_message": 1.0, "message_margin": 1.0, "message_size": 1.0, "margin": 0.8,
               "relative_margin": 1.0, "search_coverage": 0.9, "search_entry_coverage": 1.0,
               "search_relative": 1.0, "language_match": 1.0, "rules_fired": 0.25,
-              "article_share": 0.69, "article_share_covered": 0.62}  # fmt: skip
+              "article_share": 0.69, "article_share_covered": 0.62, "stability": 1.0}  # fmt: skip
     weak = {"search_coverage": 0.3, "search_entry_coverage": 0.2, "search_relative": 1.0,
             "margin": 0.01, "relative_margin": 0.05, "language_match": 1.0,
-            "article_share": 0.2, "article_share_covered": 0.06}  # fmt: skip
+            "article_share": 0.2, "article_share_covered": 0.06, "stability": 1 / 3}  # fmt: skip
     assert model.probability(strong) >= model.threshold > model.probability(weak)
 
 

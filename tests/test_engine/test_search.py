@@ -203,3 +203,62 @@ def test_a_glossary_phrase_stands_for_the_phrase_not_for_each_of_its_words(tmp_p
             assert host is None or "mac address" not in host.matched_terms, paste
     finally:
         diagnoser.close()
+
+
+def test_a_search_is_repeated_with_half_of_the_paste_s_concepts(small_kb, tmp_path):
+    index, _, glossary = build(small_kb, tmp_path / "ix")
+    try:
+        focused = "Converter wizard closed after a network connection failure"
+        hits, resampled = index.search_resampled(normalise(focused, glossary))
+        assert hits[0].entry_id == "converter-network" and len(resampled) == 3
+        # every other concept, the others, all but the strongest: each still finds the entry
+        assert [part[0].entry_id for part in resampled] == ["converter-network"] * 3
+        # a paste about two things: some halves find one, some the other
+        mixed = focused + ". Also the cluster name DNS registration signature failed on node 2"
+        _, resampled = index.search_resampled(normalise(mixed, glossary))
+        assert len({part[0].entry_id for part in resampled if part}) == 2
+        # the plain search is the first of the two answers
+        assert (
+            index.search(normalise(mixed, glossary))
+            == index.search_resampled(normalise(mixed, glossary))[0]
+        )
+        # one word: nothing to resample
+        assert index.search_resampled(normalise("converter", glossary))[1] == []
+    finally:
+        index.close()
+
+
+def test_a_subset_of_concepts_scores_as_a_search_of_that_subset_alone(small_kb, tmp_path):
+    """Scorer.score_subsets computes each concept's scores once and derives each subset's: the
+    same documents and scores as searching with the subset's concepts alone."""
+    from engine.search.analysis import segmenting_with
+    from engine.search.index import with_prose_names
+    from engine.search.query import paste_query
+
+    index, _, glossary = build(small_kb, tmp_path / "ix")
+    try:
+        paste = normalise(
+            "Converter wizard closed after a network connection failure; the cluster name "
+            "failed DNS registration, signature invalid",
+            glossary,
+        )
+        with segmenting_with(index.segmenter):
+            query = paste_query(
+                with_prose_names(paste.masked, ()), paste.focus, glossary, index._stats
+            )
+        concepts = [c for c in query.concepts if c.terms]
+        assert len(concepts) >= 4
+        subsets = [[0, 2], [1, 3], list(range(1, len(concepts)))]
+        full, *parts = index._scorer.score_subsets(concepts, 10, subsets)
+        assert full == index._scorer.score(concepts, 10)
+        for subset, found in zip(subsets, parts):
+            alone = index._scorer.score([concepts[i] for i in subset], 10)
+            assert [s.docnum for s in found] == [s.docnum for s in alone]
+            # a subset's totals may be the whole's less the rest: equal to float32 rounding
+            assert [s.score for s in found] == pytest.approx([s.score for s in alone], rel=1e-5)
+            # matched concepts are indexes into the whole list
+            assert [tuple(subset[i] for i in s.concepts) for s in alone] == [
+                s.concepts for s in found
+            ]
+    finally:
+        index.close()
