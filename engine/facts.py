@@ -267,15 +267,27 @@ _FILLER = "the an and or of to in on at is it for with this that"
 _FILLER_WORDS = frozenset(_FILLER.split())
 
 
-def count_words(text: str) -> int:
-    """How many different words a paste holds, a Chinese word counted as two characters:
-    "live migration" and 实时迁移 are two, "Migration attempt failed" three.
+def count_words(text: str, at_most: int = 10) -> int:
+    """How many different words a paste holds, up to *at_most*, a Chinese word counted as two
+    characters: "live migration" and 实时迁移 are two, "Migration attempt failed" three. It
+    stops reading at *at_most* (counting a 3 KB paste whole cost 0.4 ms).
 
     >>> count_words("The cluster network failed"), count_words("实时迁移"), count_words("")
     (3, 2, 0)
     """
-    latin = {w.casefold() for w in _LATIN_WORD.findall(text)} - _FILLER_WORDS
-    return len(latin) + len(_CJK.findall(text)) // 2
+    latin: set[str] = set()
+    for match in _LATIN_WORD.finditer(text):
+        word = match.group().casefold()
+        if word not in _FILLER_WORDS:
+            latin.add(word)
+            if len(latin) >= at_most:
+                return at_most
+    han = 0
+    for _ in _CJK.finditer(text):
+        han += 1
+        if len(latin) + han // 2 >= at_most:
+            return at_most
+    return len(latin) + han // 2
 
 
 def detect_language(text: str) -> str:

@@ -56,7 +56,7 @@ class Facts:
     products: tuple[str, ...] = ()
     question: bool = False  # asked as a question ("how do I ...?") rather than pasted as an error
     howto: bool = False  # a question about doing something (set up, change): guides fit best
-    words: int | None = None  # different words it holds (Chinese: two characters a word)
+    words: int | None = None  # different words it holds, up to 10 (Chinese: 2 characters a word)
     # Masked variable parts by kind: {"host": ["node1.contoso.com"], "guid": [...], ...}
     masked: dict[str, tuple[str, ...]] = field(default_factory=dict)
 

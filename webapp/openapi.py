@@ -105,8 +105,9 @@ SCHEMAS = {
         howto={"type": "boolean", "description": "A question about doing something (guides fit)."},
         words={
             "type": ["integer", "null"],
-            "description": "Different words it holds (Chinese: two characters a word); under "
-            "3, only an event ID, an error code or a writer's rule makes an answer confident.",
+            "description": "Different words it holds, counted up to 10 (Chinese: two characters "
+            "a word); under 3, only an event ID, an error code or a writer's rule makes an "
+            "answer confident.",
         },
         masked={
             "type": "object",
