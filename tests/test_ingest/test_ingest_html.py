@@ -1,5 +1,5 @@
 """ingest.html's shortcuts keep its output: sanitizers configured once, one converter copied
-for each article."""
+for each article, sanitized HTML read into a tree without html.parser."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import html as htmllib
 import re
 
 import nh3
+from bs4 import BeautifulSoup
+from bs4.builder import HTMLParserTreeBuilder
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +19,7 @@ from ingest.html import (
     flatten_deep,
     plain_text,
     sanitize,
+    soup,
     to_markdown,
     unescape_placeholders,
 )
@@ -55,3 +58,53 @@ def test_the_configured_sanitizers_clean_as_nh3_clean_with_the_same_options(frag
     assert plain_text(fragment) == (
         re.sub(r"\s+", " ", htmllib.unescape(title)).strip() if fragment else ""
     )
+
+
+def _tree(document) -> list[tuple]:
+    """Everything markdownify reads of a tree: each node's type, name, attributes, text."""
+    return [
+        (type(node).__name__, node.name, dict(getattr(node, "attrs", {}) or {}), str(node))
+        for node in document.descendants
+    ]
+
+
+SAMPLES = [
+    '<p>One &amp; <b>two</b><br>three&nbsp;<a href="http://e.com/?a=1&amp;b=&quot;2&quot;">x</a></p>',
+    '<ul><li>a<li>b</ul><pre>\n\n  code &lt;here&gt;\n</pre><hr><img src="http://e.com/i.png">',
+    "<table><tr><td>1</td><th>2</th></tr></table><h2>Cause</h2><dl><dt>t</dt><dd>d</dd></dl>",
+    "text only, no tags",
+    "",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(FRAGMENTS)
+def test_sanitized_html_makes_the_tree_html_parser_makes(fragment):
+    for html in (sanitize(fragment), sanitize(f"<p>{fragment}</p><ul><li>{fragment}</ul>")):
+        assert _tree(soup(html)) == _tree(BeautifulSoup(html, "html.parser"))
+
+
+def test_other_markup_is_left_to_html_parser():
+    """What sanitize never writes (raw-text elements, comments, self-closing or upper-case
+    tags, unquoted attributes) is read by html.parser: the same tree either way."""
+    for html in [
+        "<script>a<b>c</b></script>",
+        "<title>a &amp; <b></title>",
+        "<p>a<!-- c --></p>",
+        "<br/>x",
+        "<P>x</P>",
+        "<a href=x>y</a>",
+        "a & b",
+        "</br>x<br></br>",
+    ]:
+        assert _tree(soup(html)) == _tree(BeautifulSoup(html, "html.parser")), html
+
+
+def test_sanitized_html_is_read_without_html_parser(monkeypatch):
+    def refuse(self, markup):
+        raise AssertionError(f"html.parser read {markup!r}")
+
+    samples = [sanitize(html) for html in SAMPLES]
+    expected = [_tree(BeautifulSoup(html, "html.parser")) for html in samples]
+    monkeypatch.setattr(HTMLParserTreeBuilder, "feed", refuse)
+    assert [_tree(soup(html)) for html in samples] == expected
