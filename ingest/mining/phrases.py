@@ -193,7 +193,7 @@ def key_phrases(
     """
     known = feed_size >= MIN_FEED_ARTICLES
     held = " ".join(messages).casefold()
-    unmasked = mask(text)[0].casefold()
+    unmasked = None  # the masked text, folded: masked only when a candidate is left to test
     scored = []
     for position, candidate in enumerate(_candidates(text)):
         df = feed_df.get(candidate.casefold(), 1) if known else 1
@@ -201,7 +201,10 @@ def key_phrases(
             continue  # other articles of the feed say it too: not a key to this one
         if candidate.casefold() in held and " " in candidate:
             continue
-        if " " not in candidate and candidate.casefold() not in unmasked:
-            continue  # only ever inside a masked name: a value of the article's example
+        if " " not in candidate:
+            if unmasked is None:
+                unmasked = mask(text)[0].casefold()
+            if candidate.casefold() not in unmasked:
+                continue  # only ever inside a masked name: a value of the article's example
         scored.append((df, position, candidate))
     return [c for _, _, c in sorted(scored)[:MAX_PHRASES]]

@@ -14,6 +14,7 @@ from engine.diagnoser import Diagnoser
 from engine.masking import mask
 from ingest.blocks import Block
 from ingest.classify import classify
+from ingest.mining import phrases
 from ingest.mining.messages import mine_messages
 
 SUPPORT_FEED = Path(__file__).resolve().parents[1] / "data" / "support_feed.xml"
@@ -197,3 +198,20 @@ def test_the_ingested_feed_answers_a_ticket_by_its_generated_rule(support, tmp_p
 def test_messages_are_read_by_the_shape_of_the_block(lines, expected):
     blocks = classify([Block("code", lines=lines)])
     assert [m.text for m in mine_messages(blocks)] == expected
+
+
+def test_key_phrases_mask_the_text_only_for_a_candidate_left_to_test(monkeypatch):
+    """Masking the symptom tells a word of the article's example from a key; when the feed's
+    counts have ruled out every candidate already, the text is not masked at all."""
+    masked: list[str] = []
+
+    def counted(text):
+        masked.append(text)
+        return mask(text)
+
+    monkeypatch.setattr(phrases, "mask", counted)
+    text = "Node cannot join: UDP port 3343 is blocked (VMQ on netft.sys)"
+    common = {"port 3343": 2, "vmq": 5, "netft.sys": 3}
+    assert phrases.key_phrases(text, common, feed_size=10) == [] and masked == []
+    assert phrases.key_phrases(text, {}, feed_size=10) == ["port 3343", "VMQ", "netft.sys"]
+    assert masked == [text]
