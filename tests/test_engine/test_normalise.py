@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine import masking
 from engine.errors import PasteTooLarge
 from engine.facts import canonical_code, find_codes, find_events
 from engine.glossary import Glossary
+from engine.masking import mask
 from engine.normalise import FOCUS_CHARS, normalise
 
 
@@ -173,3 +175,25 @@ def test_normalise_never_raises_on_any_text_under_the_limit(text):
     n = normalise(text)
     assert n.original_size == len(text.encode("utf-8", "replace"))
     assert isinstance(n.masked, str)
+
+
+def test_a_short_text_is_masked_once_however_often_it_is_asked_for(monkeypatch):
+    """engine.masking.masked_text remembers short texts (ingest masks each mined message
+    three times) and masks a long one every time; the text is mask()'s either way."""
+    calls: list[str] = []
+
+    def counted(text):
+        calls.append(text)
+        return mask(text)
+
+    monkeypatch.setattr(masking, "mask", counted)
+    short = "VM 'Win08R2Web' failed on node140.zzyddc.com (0x80070005)"
+    long = short + " x" * masking.MEMO_CHARS
+    for _ in range(3):
+        assert (
+            masking.masked_text(short)
+            == mask(short)[0]
+            == "VM <NAME> failed on <HOST> (0x80070005)"
+        )
+        assert masking.masked_text(long) == mask(long)[0]
+    assert calls.count(short) <= 1 and calls.count(long) == 3
