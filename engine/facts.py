@@ -36,6 +36,10 @@ _EVENT_PATTERNS = [
     # "Microsoft-Windows-FailoverClustering 1196" / CSV "...FailoverClustering,1196,"
     re.compile(r"\bMicrosoft-Windows-[A-Za-z-]+[\s,;|]+(\d{3,5})\b"),
 ]
+# What each of the patterns above needs in the text: a lower-case needle is looked for in the
+# lower-cased text (no character but the ASCII letters of "event" matches them ignoring
+# case), another one as it is. Most texts name no event; their scans are skipped.
+_EVENT_NEEDLES = [("event", "事件"), ("event",), ("Id",), ('"',), ("Microsoft-Windows-",)]
 _SOURCE_PATTERNS = [
     re.compile(
         r"^[ \t]*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)[ \t]*[:=：]\s*(\S[^\r\n,;]*?)\s*(?:[,;].*)?$",
@@ -100,6 +104,18 @@ def find_events(text: str) -> list[EventFact]:
 def _events(text: str) -> tuple[EventFact, ...]:
     """:func:`find_events`, remembered for the last few texts: the ingester reads the events
     of an article's whole text once for each of its parts."""
+    ids: list[tuple[int, int]] = []
+    lowered = text.lower()
+    for pattern, needles in zip(_EVENT_PATTERNS, _EVENT_NEEDLES):
+        if not any(needle in (lowered if needle.islower() else text) for needle in needles):
+            continue  # the pattern cannot match: its words are not in the text
+        for match in pattern.finditer(text):
+            value = int(match.group(1))
+            if 0 < value < 65536:
+                ids.append((match.start(), value))
+    if not ids:
+        return ()  # no event: its sources are not read
+    ids.sort()
     sources = [
         (m.start(), m.group(1).strip().strip("\"'"))
         for p in _SOURCE_PATTERNS
@@ -107,13 +123,6 @@ def _events(text: str) -> tuple[EventFact, ...]:
     ]
     sources = [(pos, s) for pos, s in sources if s and len(s) <= 80]
     sources.sort()
-    ids: list[tuple[int, int]] = []
-    for pattern in _EVENT_PATTERNS:
-        for match in pattern.finditer(text):
-            value = int(match.group(1))
-            if 0 < value < 65536:
-                ids.append((match.start(), value))
-    ids.sort()
     events: dict[int, EventFact] = {}
     positions = [p for p, _ in sources]
     for pos, value in ids:
@@ -132,16 +141,20 @@ def find_codes(text: str) -> list[str]:
     ['0x800f0922']
     """
     codes: dict[str, None] = {}
-    for match in _HEX_CODE.finditer(text):
-        code = "0x" + match.group(0)[2:].lower().rjust(8, "0")
-        if code != SUCCESS:  # "result 0x00000000" in a log line says it worked
-            codes.setdefault(code, None)
-    for match in _NEG_HRESULT.finditer(text):
-        value = (1 << 32) - int(match.group(1))
-        if 0x80000000 <= value <= 0xFFFFFFFF:
-            codes.setdefault(f"0x{value:08x}", None)
-    for match in _NAMED_CODE.finditer(text):
-        codes.setdefault(match.group(0), None)
+    # each pattern is run only when the text holds what it starts with (most texts hold none)
+    if "0x" in text or "0X" in text:
+        for match in _HEX_CODE.finditer(text):
+            code = "0x" + match.group(0)[2:].lower().rjust(8, "0")
+            if code != SUCCESS:  # "result 0x00000000" in a log line says it worked
+                codes.setdefault(code, None)
+    if "-21" in text:
+        for match in _NEG_HRESULT.finditer(text):
+            value = (1 << 32) - int(match.group(1))
+            if 0x80000000 <= value <= 0xFFFFFFFF:
+                codes.setdefault(f"0x{value:08x}", None)
+    if "_" in text or "WSAE" in text:
+        for match in _NAMED_CODE.finditer(text):
+            codes.setdefault(match.group(0), None)
     return list(codes)
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import masking
+from engine import facts, masking
 from engine.errors import PasteTooLarge
 from engine.facts import canonical_code, find_codes, find_events
 from engine.glossary import Glossary
@@ -197,3 +197,56 @@ def test_a_short_text_is_masked_once_however_often_it_is_asked_for(monkeypatch):
         )
         assert masking.masked_text(long) == mask(long)[0]
     assert calls.count(short) <= 1 and calls.count(long) == 3
+
+
+def _events_unfiltered(text):
+    """engine.facts._events as it was before its prefilters: every pattern run on the text."""
+    sources = sorted(
+        (m.start(), m.group(1).strip().strip("\"'"))
+        for p in facts._SOURCE_PATTERNS
+        for m in p.finditer(text)
+    )
+    sources = [(pos, s) for pos, s in sources if s and len(s) <= 80]
+    ids = sorted(
+        (m.start(), int(m.group(1)))
+        for p in facts._EVENT_PATTERNS
+        for m in p.finditer(text)
+        if 0 < int(m.group(1)) < 65536
+    )
+    found = {}
+    for pos, value in ids:
+        before = sum(1 for p, _ in sources if p <= pos)
+        source = sources[before - 1][1] if before else (sources[0][1] if sources else None)
+        if value not in found or (found[value].source is None and source):
+            found[value] = facts.EventFact(value, source)
+    return list(found.values())
+
+
+def _codes_unfiltered(text):
+    codes = {}
+    for m in facts._HEX_CODE.finditer(text):
+        code = "0x" + m.group(0)[2:].lower().rjust(8, "0")
+        if code != facts.SUCCESS:
+            codes.setdefault(code, None)
+    for m in facts._NEG_HRESULT.finditer(text):
+        if 0x80000000 <= (1 << 32) - int(m.group(1)) <= 0xFFFFFFFF:
+            codes.setdefault(f"0x{(1 << 32) - int(m.group(1)):08x}", None)
+    for m in facts._NAMED_CODE.finditer(text):
+        codes.setdefault(m.group(0), None)
+    return list(codes)
+
+
+FACT_PIECES = ["Event ID: ", "EVENT", "event 7", "事件 ID：", "<EventID>", "</EventID>", " Id : "]
+FACT_PIECES += ['"Id": ', "Microsoft-Windows-Hyper-V ", "Source: Disk", "来源: DNS", "\n", " "]
+FACT_PIECES += ["1196", "41", "0x80070005", "0X8007", "-2147024891", "E_FAIL", "ERROR_ACCESS"]
+FACT_PIECES += ["WSAECONNRESET", "_", "İd", "ſ", "x", "ID", ",", ":"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FACT_PIECES), max_size=14).map("".join))
+def test_facts_found_with_prefilters_are_those_every_pattern_finds(text):
+    """find_events and find_codes run a pattern only when the text holds what it needs
+    (most texts name no event and no code); what they find is what every pattern finds."""
+    facts._events.cache_clear()
+    assert find_events(text) == _events_unfiltered(text)
+    assert find_codes(text) == _codes_unfiltered(text)
