@@ -62,6 +62,10 @@ _LABELS = (
     "option case ticket phase chapter note rfc iso"
 )
 _NOT_A_SOURCE = frozenset(_LABELS.split())
+# What each of the patterns above needs in the text: a lower-case needle is looked for in the
+# lower-cased text (no character but the ASCII letters of "event" matches them ignoring
+# case), another one as it is. Most texts name no event; their scans are skipped.
+_EVENT_NEEDLES = [("event", "事件"), ("event",), ("Id",), ('"',), ("Microsoft-Windows-",)]
 _SOURCE_PATTERNS = [
     re.compile(
         r"^[ \t]*(?:Source|来源|源|Provider(?:\s*Name)?|ProviderName)[ \t]*[:=：]\s*(\S[^\r\n,;]*?)\s*(?:[,;].*)?$",
@@ -132,10 +136,11 @@ def find_sources(text: str) -> list[str]:
 def _named_events(text: str) -> list[tuple[int, str, int]]:
     """Events named with their source beside the ID, as (position, source, ID): Event Viewer's
     list rows, "WAS 5021:". "Disk Event ID 154:" names the source Disk (the rest is label)."""
-    found = [
-        (m.start(), m.group("source").strip(), int(m.group("id"))) for m in _LIST_ROW.finditer(text)
-    ]
-    for match in _SOURCE_ID.finditer(text):
+    found = []
+    if "\t" in text or "," in text:  # the list's columns
+        rows = _LIST_ROW.finditer(text)
+        found += [(m.start(), m.group("source").strip(), int(m.group("id"))) for m in rows]
+    for match in _SOURCE_ID.finditer(text) if ":" in text else ():
         words = match.group("source").split()
         value = int(match.group("id"))
         cut = next((i for i, w in enumerate(words) if w.casefold() in _NOT_A_SOURCE), len(words))
@@ -157,23 +162,28 @@ def find_events(text: str) -> list[EventFact]:
 def _events(text: str) -> tuple[EventFact, ...]:
     """:func:`find_events`, remembered for the last few texts: the ingester reads the events
     of an article's whole text once for each of its parts."""
+    ids: list[tuple[int, int]] = []
+    lowered = text.lower()
+    for pattern, needles in zip(_EVENT_PATTERNS, _EVENT_NEEDLES):
+        if not any(needle in (lowered if needle.islower() else text) for needle in needles):
+            continue  # the pattern cannot match: its words are not in the text
+        for match in pattern.finditer(text):
+            value = int(match.group(1))
+            if 0 < value < 65536:
+                ids.append((match.start(), value))
+    named = _named_events(text)
+    ids += [(position, value) for position, _, value in named]
+    if not ids:
+        return ()  # no event: its sources are not read
+    ids.sort()
     sources = [
         (m.start(), m.group(1).strip().strip("\"'"))
         for p in _SOURCE_PATTERNS
         for m in p.finditer(text)
     ]
     sources = [(pos, s) for pos, s in sources if s and len(s) <= 80]
-    ids: list[tuple[int, int]] = []
-    for pattern in _EVENT_PATTERNS:
-        for match in pattern.finditer(text):
-            value = int(match.group(1))
-            if 0 < value < 65536:
-                ids.append((match.start(), value))
-    for position, source, value in _named_events(text):
-        sources.append((position, source))
-        ids.append((position, value))
+    sources += [(position, source) for position, source, _ in named]
     sources.sort()
-    ids.sort()
     events: dict[int, EventFact] = {}
     positions = [p for p, _ in sources]
     for pos, value in ids:
@@ -197,22 +207,29 @@ def find_codes(text: str) -> list[str]:
     ['0x800f0922']
     """
     codes: dict[str, None] = {}
-    for match in _HEX_CODE.finditer(text):
-        code = "0x" + match.group(0)[2:].lower().rjust(8, "0")
-        if code != SUCCESS:  # "result 0x00000000" in a log line says it worked
-            codes.setdefault(code, None)
-    for match in _NEG_HRESULT.finditer(text):
-        value = (1 << 32) - int(match.group(1))
-        if 0x80000000 <= value <= 0xFFFFFFFF:
-            codes.setdefault(f"0x{value:08x}", None)
-    for match in _WIN32_ERROR.finditer(text):
-        number = int(match.group(1) or match.group(2))
-        if 0 < number <= WIN32_MAX and (match.group(1) or not 100 <= number < 600):
-            codes.setdefault(f"0x8007{number:04x}", None)
-    for match in _HTTP_SUBSTATUS.finditer(text):
-        codes.setdefault(f"HTTP {match.group(1)}", None)
-    for match in _NAMED_CODE.finditer(text):
-        codes.setdefault(match.group(0), None)
+    # each pattern is run only when the text holds what it starts with (most texts hold none)
+    if "0x" in text or "0X" in text:
+        for match in _HEX_CODE.finditer(text):
+            code = "0x" + match.group(0)[2:].lower().rjust(8, "0")
+            if code != SUCCESS:  # "result 0x00000000" in a log line says it worked
+                codes.setdefault(code, None)
+    if "-21" in text:
+        for match in _NEG_HRESULT.finditer(text):
+            value = (1 << 32) - int(match.group(1))
+            if 0x80000000 <= value <= 0xFFFFFFFF:
+                codes.setdefault(f"0x{value:08x}", None)
+    lowered = text.lower()  # the patterns below ignore case; no other letter folds to theirs
+    if "error" in lowered or "错误" in text:
+        for match in _WIN32_ERROR.finditer(text):
+            number = int(match.group(1) or match.group(2))
+            if 0 < number <= WIN32_MAX and (match.group(1) or not 100 <= number < 600):
+                codes.setdefault(f"0x8007{number:04x}", None)
+    if "http" in lowered:
+        for match in _HTTP_SUBSTATUS.finditer(text):
+            codes.setdefault(f"HTTP {match.group(1)}", None)
+    if "_" in text or "WSAE" in text:
+        for match in _NAMED_CODE.finditer(text):
+            codes.setdefault(match.group(0), None)
     return list(codes)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 _TLDS = (
     "com|net|org|edu|gov|mil|int|local|lan|corp|internal|intra|intranet|home|domain|ad|"
@@ -269,3 +270,19 @@ def mask(text: str) -> tuple[str, dict[str, list[str]]]:
         text = pattern.sub(replacer(kind, placeholder, dotted), text)
     text = _DOC_PLACEHOLDER.sub(_doc_placeholder, text)
     return text, values
+
+
+MEMO_CHARS = 1_000  # texts up to this long are remembered by masked_text
+
+
+def masked_text(text: str) -> str:
+    """``mask(text)[0]``, remembered for the last few thousand short texts (messages, lines):
+    ingest masks each message it mines three times, to weigh its words, to know it again and
+    to cut it into tokens when its rules are vetted (engine.rules.templates), and a mask costs
+    tens of microseconds a line. A long text (a paste) is masked every time."""
+    return _masked_short(text) if len(text) <= MEMO_CHARS else mask(text)[0]
+
+
+@lru_cache(maxsize=4096)
+def _masked_short(text: str) -> str:
+    return mask(text)[0]

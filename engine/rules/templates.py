@@ -33,7 +33,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from ..hanzi import to_simplified
-from ..masking import mask
+from ..masking import masked_text
 from ..normalise import CUT_CHARS, is_error_line
 from ..search.analysis import stem_word
 
@@ -121,7 +121,7 @@ def tokens(text: str, masked: bool = False) -> list[str]:
     """
     text = text[:CUT_CHARS]
     if not masked:
-        text = mask(to_simplified(text))[0]
+        text = masked_text(to_simplified(text))
     out: list[str] = []
     for word in _TOKEN.findall(text.casefold()):
         if word.startswith("<"):

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 
 from engine.hanzi import HAN_CHAR
-from engine.masking import mask
+from engine.masking import masked_text
 
 from ..blocks import Block, plain_inline
 from ..classify import (
@@ -280,8 +280,7 @@ def _without_label(text: str) -> str | None:
 
 def content_words(text: str) -> tuple[int, int]:
     """(Latin words, CJK characters) left once names, numbers and paths are masked."""
-    masked, _ = mask(text)
-    masked = _PLACEHOLDER.sub(" ", masked)
+    masked = _PLACEHOLDER.sub(" ", masked_text(text))
     return len(_LATIN_WORD.findall(masked)), len(HAN_CHAR.findall(masked))
 
 
@@ -327,7 +326,7 @@ def mine_messages(blocks: list[Block], limit: int = MAX_MESSAGES) -> list[Messag
                 continue
             text = clean_message(text)
             if is_message(text, candidate.origin):
-                key = re.sub(r"\W+", " ", mask(text)[0].casefold()).strip()
+                key = re.sub(r"\W+", " ", masked_text(text).casefold()).strip()
                 found.setdefault(key, Message(text, candidate.origin))
     ranked = sorted(found.values(), key=lambda m: _ORIGIN_RANK.get(m.origin, 9))
     # only the best few are compared with each other: every pair of a huge symptom's

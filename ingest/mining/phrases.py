@@ -152,6 +152,10 @@ _VALUE = re.compile(
 )
 
 
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_PRODUCT_VERSION = re.compile(r"(?:Windows|Server|SQL|Hyper|Win)\d*\w*")
+
+
 def _candidates(text: str) -> list[str]:
     found: list[str] = []
     for match in _NUMBERED.finditer(text):
@@ -160,11 +164,11 @@ def _candidates(text: str) -> list[str]:
         token = match.group(0)
         if len(token) > MAX_TOKEN_CHARS:
             continue  # no key phrase is that long, and _VALUE takes time quadratic in it
-        if token.upper() in COMMON or re.fullmatch(r"0x[0-9a-fA-F]+", token):
+        if token.upper() in COMMON or _HEX.fullmatch(token):
             continue  # error codes are signatures of their own (codes)
         if _VALUE.fullmatch(token):
             continue
-        if re.fullmatch(r"(?:Windows|Server|SQL|Hyper|Win)\d*\w*", token):
+        if _PRODUCT_VERSION.fullmatch(token):
             continue  # product versions: Server2008, Win2012
         found.append(token)
     for match in _QUOTED.finditer(text):
@@ -193,7 +197,7 @@ def key_phrases(
     """
     known = feed_size >= MIN_FEED_ARTICLES
     held = " ".join(messages).casefold()
-    unmasked = mask(text)[0].casefold()
+    unmasked = None  # the masked text, folded: masked only when a candidate is left to test
     scored = []
     for position, candidate in enumerate(_candidates(text)):
         df = feed_df.get(candidate.casefold(), 1) if known else 1
@@ -201,7 +205,10 @@ def key_phrases(
             continue  # other articles of the feed say it too: not a key to this one
         if candidate.casefold() in held and " " in candidate:
             continue
-        if " " not in candidate and candidate.casefold() not in unmasked:
-            continue  # only ever inside a masked name: a value of the article's example
+        if " " not in candidate:
+            if unmasked is None:
+                unmasked = mask(text)[0].casefold()
+            if candidate.casefold() not in unmasked:
+                continue  # only ever inside a masked name: a value of the article's example
         scored.append((df, position, candidate))
     return [c for _, _, c in sorted(scored)[:MAX_PHRASES]]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from engine import facts, masking
 from engine.errors import PasteTooLarge
 from engine.facts import canonical_code, find_codes, find_events, find_sources
 from engine.glossary import Glossary
+from engine.masking import mask
 from engine.normalise import FOCUS_CHARS, normalise
 
 
@@ -268,3 +270,104 @@ def test_normalise_never_raises_on_any_text_under_the_limit(text):
     n = normalise(text)
     assert n.original_size == len(text.encode("utf-8", "replace"))
     assert isinstance(n.masked, str)
+
+
+def test_a_short_text_is_masked_once_however_often_it_is_asked_for(monkeypatch):
+    """engine.masking.masked_text remembers short texts (ingest masks each mined message
+    three times) and masks a long one every time; the text is mask()'s either way."""
+    calls: list[str] = []
+
+    def counted(text):
+        calls.append(text)
+        return mask(text)
+
+    monkeypatch.setattr(masking, "mask", counted)
+    short = "VM 'Win08R2Web' failed on node140.zzyddc.com (0x80070005)"
+    long = short + " x" * masking.MEMO_CHARS
+    for _ in range(3):
+        assert (
+            masking.masked_text(short)
+            == mask(short)[0]
+            == "VM <NAME> failed on <HOST> (0x80070005)"
+        )
+        assert masking.masked_text(long) == mask(long)[0]
+    assert calls.count(short) <= 1 and calls.count(long) == 3
+
+
+def _events_unfiltered(text):
+    """engine.facts._events as it was before its prefilters: every pattern run on the text."""
+    sources = sorted(
+        (m.start(), m.group(1).strip().strip("\"'"))
+        for p in facts._SOURCE_PATTERNS
+        for m in p.finditer(text)
+    )
+    sources = [(pos, s) for pos, s in sources if s and len(s) <= 80]
+    ids = [
+        (m.start(), int(m.group(1)))
+        for p in facts._EVENT_PATTERNS
+        for m in p.finditer(text)
+        if 0 < int(m.group(1)) < 65536
+    ]
+    named = []  # Event Viewer's list rows and "WAS 5021:", both patterns always run
+    for m in facts._LIST_ROW.finditer(text):
+        named.append((m.start(), m.group("source").strip(), int(m.group("id"))))
+    for m in facts._SOURCE_ID.finditer(text):
+        words = m.group("source").split()
+        cut = next(
+            (i for i, w in enumerate(words) if w.casefold() in facts._NOT_A_SOURCE), len(words)
+        )
+        if cut and not 1990 <= int(m.group("id")) <= 2039:
+            named.append((m.start(), " ".join(words[:cut]), int(m.group("id"))))
+    named = [(pos, s, v) for pos, s, v in named if 0 < v < 65536]
+    ids = sorted(ids + [(pos, v) for pos, _, v in named])
+    sources = sorted(sources + [(pos, s) for pos, s, _ in named])
+    found = {}
+    for pos, value in ids:
+        before = sum(1 for p, _ in sources if p <= pos)
+        source = sources[before - 1][1] if before else (sources[0][1] if sources else None)
+        if value not in found or (found[value].source is None and source):
+            found[value] = facts.EventFact(value, source)
+    return list(found.values())
+
+
+def _codes_unfiltered(text):
+    codes = {}
+    for m in facts._HEX_CODE.finditer(text):
+        code = "0x" + m.group(0)[2:].lower().rjust(8, "0")
+        if code != facts.SUCCESS:
+            codes.setdefault(code, None)
+    for m in facts._NEG_HRESULT.finditer(text):
+        if 0x80000000 <= (1 << 32) - int(m.group(1)) <= 0xFFFFFFFF:
+            codes.setdefault(f"0x{(1 << 32) - int(m.group(1)):08x}", None)
+    for m in facts._WIN32_ERROR.finditer(text):
+        number = int(m.group(1) or m.group(2))
+        if 0 < number <= facts.WIN32_MAX and (m.group(1) or not 100 <= number < 600):
+            codes.setdefault(f"0x8007{number:04x}", None)
+    for m in facts._HTTP_SUBSTATUS.finditer(text):
+        codes.setdefault(f"HTTP {m.group(1)}", None)
+    for m in facts._NAMED_CODE.finditer(text):
+        codes.setdefault(m.group(0), None)
+    return list(codes)
+
+
+FACT_PIECES = ["Event ID: ", "EVENT", "event 7", "事件 ID：", "<EventID>", "</EventID>", " Id : "]
+FACT_PIECES += ['"Id": ', "Microsoft-Windows-Hyper-V ", "Source: Disk", "来源: DNS", "\n", " "]
+FACT_PIECES += ["1196", "41", "0x80070005", "0X8007", "-2147024891", "E_FAIL", "ERROR_ACCESS"]
+FACT_PIECES += ["WSAECONNRESET", "_", "İd", "ſ", "x", "ID", ",", ":"]
+FACT_PIECES += ["Error", "\t", "3/14/2024 2:11 AM", "Service Control Manager", "WAS 5021", "Disk"]
+FACT_PIECES += ["System error ", "发生系统错误 ", "Error 1053", " - ", "HTTP Error 404.13", "eRRoR"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FACT_PIECES), max_size=14).map("".join))
+@example("eRRoR 41: the case of the word is not the needle's")
+@example("http error 405.0 - Method Not Allowed")
+@example("Error\t3/14/2024 2:11 AM\tService Control Manager\t7036\tNone")
+@example("the Application log has WAS 5021: and Disk 41: here")
+@example("命令行 net use 显示：发生系统错误 1331。")
+def test_facts_found_with_prefilters_are_those_every_pattern_finds(text):
+    """find_events and find_codes run a pattern only when the text holds what it needs
+    (most texts name no event and no code); what they find is what every pattern finds."""
+    facts._events.cache_clear()
+    assert find_events(text) == _events_unfiltered(text)
+    assert find_codes(text) == _codes_unfiltered(text)

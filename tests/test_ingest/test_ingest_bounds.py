@@ -60,15 +60,17 @@ def _article_html(size: int) -> str:
 
 def test_a_5_mb_item_is_ingested_truncated_and_says_so(kb_dir, monkeypatch):
     handed: Counter = Counter()
-    real_clean = ingest_html.nh3.clean
 
-    class Sanitiser:  # ingest.html reaches nh3 as a module attribute
-        @staticmethod
-        def clean(text, *args, **kwargs):
+    class Sanitiser:  # ingest.html's configured nh3 cleaners, module attributes
+        def __init__(self, real):
+            self.real = real
+
+        def clean(self, text):
             handed[len(text.encode("utf-8"))] += 1
-            return real_clean(text, *args, **kwargs)
+            return self.real.clean(text)
 
-    monkeypatch.setattr(ingest_html, "nh3", Sanitiser)
+    for name in ("_SANITIZER", "_TAGS_REMOVED"):
+        monkeypatch.setattr(ingest_html, name, Sanitiser(getattr(ingest_html, name)))
     feed = kb_dir.parent / "huge.xml"
     feed.write_bytes(_rss([("Configuring a cluster, step by step", _article_html(5 * MB))]))
     assert feed.stat().st_size > 5 * MB

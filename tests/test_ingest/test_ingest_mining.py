@@ -14,6 +14,7 @@ from engine.diagnoser import Diagnoser
 from engine.masking import mask
 from ingest.blocks import Block
 from ingest.classify import classify
+from ingest.mining import phrases
 from ingest.mining.messages import mine_messages
 
 SUPPORT_FEED = Path(__file__).resolve().parents[1] / "data" / "support_feed.xml"
@@ -218,3 +219,20 @@ def test_a_win32_error_number_in_an_article_and_in_a_paste_is_one_code(support, 
     assert code_hits, best.rule_hits
     # why it matched names the number the agent pasted, not only the HRESULT
     assert any("Win32 error 633" in e for h in code_hits for e in h.evidence), code_hits
+
+
+def test_key_phrases_mask_the_text_only_for_a_candidate_left_to_test(monkeypatch):
+    """Masking the symptom tells a word of the article's example from a key; when the feed's
+    counts have ruled out every candidate already, the text is not masked at all."""
+    masked: list[str] = []
+
+    def counted(text):
+        masked.append(text)
+        return mask(text)
+
+    monkeypatch.setattr(phrases, "mask", counted)
+    text = "Node cannot join: UDP port 3343 is blocked (VMQ on netft.sys)"
+    common = {"port 3343": 2, "vmq": 5, "netft.sys": 3}
+    assert phrases.key_phrases(text, common, feed_size=10) == [] and masked == []
+    assert phrases.key_phrases(text, {}, feed_size=10) == ["port 3343", "VMQ", "netft.sys"]
+    assert masked == [text]
