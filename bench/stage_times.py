@@ -39,12 +39,16 @@ STAGES = [
     ("tmpl.cut", "engine.rules.textmatch", "cut_paste"),
     ("tmpl.match", "engine.rules.templates", "TemplateIndex.match_tokens"),
     ("search", "engine.search", "SearchIndex.search"),
+    # since the stability feature the diagnoser searches through these two (a tree before it
+    # has none: the stage is left out for it, as the docstring says)
+    ("search+", "engine.search", "SearchIndex.search_resampled"),
     ("query", "engine.search", "paste_query"),
     ("q.lines", "engine.search.query", "_line_terms"),
     ("q.groups", "engine.glossary", "Glossary.groups_in"),
     ("q.pairs", "engine.search.query", "_pairs"),
     ("budget", "engine.search.scorer", "Scorer.budgeted"),
     ("score", "engine.search.scorer", "Scorer.score"),
+    ("score+", "engine.search.scorer", "Scorer.score_subsets"),
     ("coverage", "engine.search", "SearchIndex._entry_coverage"),
     ("fuse", "engine.diagnoser", "fuse"),
     ("f.features", "engine.rank", "features"),
