@@ -28,6 +28,7 @@ RULE_SHARE = 0.7  # of the ranking score; search has the rest
 GUIDE_FACTOR = 0.8  # a paste of an error wants a remedy before a how-to (not so for questions)
 GUIDE_HOWTO = 1.2  # "how do I set up ...?" wants the how-to
 EVENT_MISMATCH = 0.25  # the paste's event is not one the entry is about
+HELD_BACK = 0.25  # a held-back answer's confidence at most, as a share of the threshold
 CODE_MISMATCH = 0.5  # the paste's error codes are not the entry's
 # Rule evidence that says which error a paste is: a message, an event, an error code, or a
 # writer's rule. A key phrase ("DFSR", "port 3343") or a rule made of key phrases alone is
@@ -107,13 +108,13 @@ def fuse(
             # for entries whose title and messages the paste holds nothing of went once the
             # model could tell an article's parts agreeing: it then held back 18 right answers
             # the model was sure of for 1 wrong, and the model's figures are measured without it.)
-            confidence = min(confidence, model.threshold * EVENT_MISMATCH)
+            confidence = min(confidence, model.threshold * HELD_BACK)
         short = facts.words is not None and facts.words < SHORT_PASTE
         if short and not any(hit.kind in FACTUAL for hit in candidate.rule_hits):
             # "network", "failed", "DNS": every labelled paste has three words or more, so
             # the model never saw one this short (the seed ingested alone answered "failed"
             # at 0.80 and "network" at 0.99)
-            confidence = min(confidence, model.threshold * EVENT_MISMATCH)
+            confidence = min(confidence, model.threshold * HELD_BACK)
         remedies.append(
             Remedy(
                 entry=candidate.entry,
