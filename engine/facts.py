@@ -133,9 +133,11 @@ def find_sources(text: str) -> list[str]:
     return [found[k] for k in keys if not any(o != k and o.startswith(k) for o in keys)]
 
 
-def _named_events(text: str) -> list[tuple[int, str, int]]:
+@lru_cache(maxsize=8)
+def _named_events(text: str) -> tuple[tuple[int, str, int], ...]:
     """Events named with their source beside the ID, as (position, source, ID): Event Viewer's
-    list rows, "WAS 5021:". "Disk Event ID 154:" names the source Disk (the rest is label)."""
+    list rows, "WAS 5021:". "Disk Event ID 154:" names the source Disk (the rest is label).
+    Remembered for the last few texts: a paste's events and its sources both ask for them."""
     found = []
     if "\t" in text or "," in text:  # the list's columns
         rows = _LIST_ROW.finditer(text)
@@ -146,7 +148,7 @@ def _named_events(text: str) -> list[tuple[int, str, int]]:
         cut = next((i for i, w in enumerate(words) if w.casefold() in _NOT_A_SOURCE), len(words))
         if cut and not 1990 <= value <= 2039:
             found.append((match.start(), " ".join(words[:cut]), value))
-    return [(pos, source, value) for pos, source, value in found if 0 < value < 65536]
+    return tuple((pos, source, value) for pos, source, value in found if 0 < value < 65536)
 
 
 def find_events(text: str) -> list[EventFact]:

@@ -148,16 +148,17 @@ def _ranked(
             continue
         hits = tuple(by_entry.get(entry_id, ()))
         search_hit = searched.get(entry_id)
-        score = _rule_score(hits) + (1 - RULE_SHARE) * _search_score(entry, search_hit, best, facts)
+        other_event, other_code = event_mismatch(facts, entry), code_mismatch(facts, entry)
+        search = _search_score(entry, search_hit, best, facts, other_event, other_code)
         candidates.append(
             Evidence(
                 entry=entry,
-                score=score,
+                score=_rule_score(hits) + (1 - RULE_SHARE) * search,
                 rule_hits=hits,
                 search_hit=search_hit,
                 search_relative=(search_hit.score / best) if search_hit and best > 0 else 0.0,
-                event_mismatch=event_mismatch(facts, entry),
-                code_mismatch=code_mismatch(facts, entry),
+                event_mismatch=other_event,
+                code_mismatch=other_code,
                 product_mismatch=product_mismatch(facts, entry, generic_products),
             )
         )
@@ -171,16 +172,23 @@ def _rule_score(hits: Iterable[RuleHit]) -> float:
     return RULE_SHARE * (0.8 * max(weights, default=0.0) + 0.2 * noisy_or(weights))
 
 
-def _search_score(entry: Entry, hit: SearchHit | None, best: float, facts: Facts) -> float:
+def _search_score(
+    entry: Entry,
+    hit: SearchHit | None,
+    best: float,
+    facts: Facts,
+    other_event: bool,
+    other_code: bool,
+) -> float:
     """The search's part (before its share): its strength, for a guide as the paste asks, and
-    held back for an entry about another event or error code."""
+    held back for an entry about another event or error code than the paste's."""
     s = search_strength(hit, best)
     if entry.kind == "guide":
         factor = GUIDE_HOWTO if facts.howto else 1.0 if facts.question else GUIDE_FACTOR
         s = min(1.0, s * factor)
-    if event_mismatch(facts, entry):  # about another event: search alone must not rank it first
+    if other_event:  # about another event: search alone must not rank it first
         s *= EVENT_MISMATCH
-    if code_mismatch(facts, entry):  # another error code: less strongly (articles cite codes)
+    if other_code:  # another error code: less strongly (articles cite codes in passing)
         s *= CODE_MISMATCH
     return s
 
@@ -198,7 +206,8 @@ def _leader(
     for hit in hits:
         entry = entries.get(hit.entry_id)
         if entry is not None:
-            search = (1 - RULE_SHARE) * _search_score(entry, hit, best, facts)
+            mismatches = event_mismatch(facts, entry), code_mismatch(facts, entry)
+            search = (1 - RULE_SHARE) * _search_score(entry, hit, best, facts, *mismatches)
             scores[hit.entry_id] = scores.get(hit.entry_id, 0.0) + search
     if not scores:
         return None

@@ -116,10 +116,10 @@ class SearchIndex:
 
     def search(self, normalised: Normalised, limit: int = 20) -> list[SearchHit]:
         """The entries the paste's concepts find, best first."""
-        return self.search_resampled(normalised, limit)[0]
+        return self.search_resampled(normalised, limit, resample=False)[0]
 
     def search_resampled(
-        self, normalised: Normalised, limit: int = 20
+        self, normalised: Normalised, limit: int = 20, resample: bool = True
     ) -> tuple[list[SearchHit], list[list[SearchHit]]]:
         """The hits; the hits of the same search with part of the paste's concepts left out
         (:func:`resampled`, the first :data:`RESAMPLED_DEPTH` of each): does the same entry
@@ -145,7 +145,8 @@ class SearchIndex:
                 return [], []
             total = sum(c.weight for c in concepts)  # unknown words included: see query.py
             kept = self._scorer.budgeted([c for c in concepts if c.terms])
-            scored = self._scorer.score_subsets(kept, limit, resampled(len(kept)), RESAMPLED_DEPTH)
+            subsets = resampled(len(kept)) if resample else []
+            scored = self._scorer.score_subsets(kept, limit, subsets, RESAMPLED_DEPTH)
             coverage: dict[int, float] = {}
             lists = []
             for n, found in enumerate(scored):

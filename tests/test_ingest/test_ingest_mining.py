@@ -37,6 +37,15 @@ def entry(support, entry_id):
     return support[0][entry_id][0]
 
 
+def diagnosed(support, tmp_path, paste):
+    """The paste diagnosed against the ingested feed, with an index of its own."""
+    diagnoser = Diagnoser(support[2], tmp_path / "index")
+    try:
+        return diagnoser.diagnose(paste)
+    finally:
+        diagnoser.close()
+
+
 def test_no_mined_message_is_a_label_a_fragment_or_article_prose(support):
     messages = [m for e, _ in support[0].values() for m in e.signatures.messages]
     assert len(messages) > 60
@@ -162,14 +171,12 @@ def test_over_broad_mined_texts_are_dropped_and_named(support):
 
 
 def test_the_ingested_feed_answers_a_ticket_by_its_generated_rule(support, tmp_path):
-    diagnoser = Diagnoser(support[2], tmp_path / "index")
-    try:
-        diagnosis = diagnoser.diagnose(
-            "Event ID 1572 on node HV07: it cannot join the cluster. Our firewall team says "
-            "UDP port 3343 is closed between the racks."
-        )
-    finally:
-        diagnoser.close()
+    diagnosis = diagnosed(
+        support,
+        tmp_path,
+        "Event ID 1572 on node HV07: it cannot join the cluster. Our firewall team says "
+        "UDP port 3343 is closed between the racks.",
+    )
     best = diagnosis.remedies[0]
     assert best.entry.id == "cannot-join-a-node-into-a-cluster"
     assert "auto-event-1572-text" in {h.rule for h in best.rule_hits}
@@ -205,14 +212,12 @@ def test_a_win32_error_number_in_an_article_and_in_a_paste_is_one_code(support, 
     # dialog a user pastes says "Error 633: ...". Both are Win32 error 633, HRESULT 0x80070279.
     vpn = entry(support, "error-633-the-modem-is-already-in-use-vpn")
     assert "0x80070279" in vpn.signatures.codes
-    diagnoser = Diagnoser(support[2], tmp_path / "index")
-    try:
-        diagnosis = diagnoser.diagnose(
-            "Connecting to Contoso VPN...\nError 633: The modem (or other connecting device) is "
-            "already in use or is not configured properly."
-        )
-    finally:
-        diagnoser.close()
+    diagnosis = diagnosed(
+        support,
+        tmp_path,
+        "Connecting to Contoso VPN...\nError 633: The modem (or other connecting device) is "
+        "already in use or is not configured properly.",
+    )
     best = diagnosis.remedies[0]
     assert best.entry.id == vpn.id
     code_hits = [h for h in best.rule_hits if h.kind == "code" or "code" in h.rule]
