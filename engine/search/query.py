@@ -91,6 +91,9 @@ def _line_terms(
         weight = 1.0 if is_error_line(line) else CHATTER_FACTOR
         line_terms = terms(line)
         for pair in pairs_of(line_terms):
+            first, second = pair.split("_")
+            if first in labels and second in labels:
+                continue  # "Event ID", "Log Name": a label of every export, not the error
             pairs[pair] = max(weight, pairs.get(pair, 0.0))
         for term in line_terms:
             if term.isdecimal() and term not in event_ids:  # isdecimal: what ^\d+$ matches
