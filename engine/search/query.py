@@ -181,7 +181,10 @@ def paste_query(
             glosses, gloss_weight = translated
             all_terms.update(glosses)
             own = idf(term)
-            weight = max(own, gloss_weight * TRANSLATION_FACTOR) * factor[term]
+            # a Chinese word is no rarer than what it means: in a KB of English articles with
+            # a few Chinese ones 无法 ("unable to") is in few entries, "unable" in many
+            rarity = min(own, gloss_weight) if own > 0 else gloss_weight * TRANSLATION_FACTOR
+            weight = rarity * factor[term]
             known = ((term,) if own > 0 else ()) + glosses
             concepts[term] = Concept(term, known, weight * (1 + 0.2 * math.log(count)))
             continue

@@ -303,3 +303,50 @@ def test_the_labels_of_an_event_export_match_no_entry(tmp_path):
             assert not {"event id", "log name"} & set(hit.matched_terms), hit
     finally:
         diagnoser.close()
+
+
+def test_a_chinese_word_is_no_rarer_than_its_english_meaning(tmp_path):
+    """In a KB of English articles with a few Chinese ones, 无法 ("unable to") is in few
+    entries, so it looked as rare as an error's own words and drew a Chinese paste to whichever
+    Chinese entry said it (29 wrong first answers and one right one matched on it in the
+    tuning sets). A Chinese word weighs no more than its English glosses do in the same KB."""
+    english = [
+        make_entry(
+            f"unable-{n}",
+            f"Unable to {what}",
+            f"The operation failed: unable to {what}.",
+            "A setting is wrong.",
+            "1. Correct the setting.",
+        )
+        for n, what in enumerate(
+            ("connect to the share", "update the record", "open the console", "load the profile")
+        )
+    ]
+    kb = write_kb(
+        tmp_path / "kb",
+        [
+            *english,
+            make_entry(
+                "service-start",
+                "The service does not start",
+                "The service could not be started.",
+                "The account is locked.",
+                "1. Unlock the account and start the service.",
+            ),
+            make_entry(
+                "print-zh",
+                "打印服务无法连接",
+                "打印服务无法连接打印机。",
+                "端口错误。",
+                "1. 更正端口。",
+                language="zh",
+            ),
+        ],
+    )
+    diagnoser = Diagnoser(kb, tmp_path / "index")
+    try:
+        assert len(diagnoser.entries) == 6, diagnoser.errors
+        hits = diagnoser.search.search(normalise("服务无法启动"))  # the service cannot start
+        assert hits[0].entry_id == "service-start", [(h.entry_id, h.matched_terms) for h in hits]
+    finally:
+        diagnoser.close()
