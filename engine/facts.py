@@ -77,7 +77,7 @@ _SOURCE_PATTERNS = [
     # next field label (a source is often several words; the log name is not the source)
     re.compile(
         r"(?:\bSource|来源)\s*[:=：]\s*([A-Za-z][\w.-]*(?:[ ][A-Z][\w.-]*){0,4}?)"
-        r"(?=\s+(?:Date|Event|Task|Level|Keywords|User|Computer|Description|Log|Category|Type|"
+        r"(?=\s+(?:Date|Event|EventID|Task|Level|Keywords|User|Computer|Description|Log|Category|Type|"
         r"Time|Opcode|ID)\b|\s*[,;|)]|\s*$)",
         re.IGNORECASE | re.MULTILINE,
     ),
@@ -111,17 +111,50 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 def canonical_source(source: str) -> str:
     """Compare sources loosely: 'Microsoft-Windows-FailoverClustering' == 'FailoverClustering'
-    == 'failover clustering'."""
+    == 'failover clustering'; a provider's log channel is the provider ('Hyper-V-VMMS-Admin'),
+    a SQL Server instance's source ('MSSQL$SALES', 'SQLAgent$SALES') the default instance's."""
     key = source.casefold().strip()
     key = re.sub(r"^microsoft-windows-", "", key)
+    key = re.sub(r"[/-](?:admin|operational|analytic|debug)$", "", key)
+    key = re.sub(r"^mssql\$.*", "mssqlserver", key)
+    key = re.sub(r"^sqlagent\$.*", "sqlserveragent", key)
     return re.sub(r"[\s_-]+", "", key)
+
+
+def same_source(one: str, other: str) -> bool:
+    """The same provider, one perhaps named short ('DNS Server' of 'DNS-Server-Service')."""
+    a, b = canonical_source(one), canonical_source(other)
+    return a.startswith(b) or b.startswith(a)
+
+
+def same_event(id_a: int, source_a: str | None, id_b: int, source_b: str | None) -> bool:
+    """The same event: an ID is one provider's (4098 of "Group Policy Drive Maps" is not 4098
+    of "Group Policy DataSources"), so when both name their source the sources must agree."""
+    if id_a != id_b:
+        return False
+    return not (source_a and source_b) or same_source(source_a, source_b)
+
+
+# A source read to the end of its line stops at the next field of a one-line export
+# ("Source: FailoverClustering EventID: 1196 Level: Error").
+_NEXT_FIELD = re.compile(
+    r"\s+(?:Event\s?ID|Level|Task\s+Category|Date|Computer|Keywords|User|Description|Opcode)"
+    r"\s*[:=：]",
+    re.IGNORECASE,
+)
+
+
+def _source_value(raw: str) -> str:
+    value = raw.strip().strip("\"'")
+    cut = _NEXT_FIELD.search(value)
+    return value[: cut.start()] if cut else value
 
 
 def find_sources(text: str) -> list[str]:
     found: dict[str, str] = {}
     for pattern in _SOURCE_PATTERNS:
         for match in pattern.finditer(text):
-            value = match.group(1).strip().strip("\"'")
+            value = _source_value(match.group(1))
             if not value or len(value) > 80:
                 continue
             found.setdefault(canonical_source(value), value)
@@ -179,9 +212,7 @@ def _events(text: str) -> tuple[EventFact, ...]:
         return ()  # no event: its sources are not read
     ids.sort()
     sources = [
-        (m.start(), m.group(1).strip().strip("\"'"))
-        for p in _SOURCE_PATTERNS
-        for m in p.finditer(text)
+        (m.start(), _source_value(m.group(1))) for p in _SOURCE_PATTERNS for m in p.finditer(text)
     ]
     sources = [(pos, s) for pos, s in sources if s and len(s) <= 80]
     sources += [(position, source) for position, source, _ in named]

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from .calibration import Calibration, Evidence, features
 from .calibration import load as load_calibration
 from .entry import Entry
+from .facts import same_event
 from .model import Facts, Remedy, RuleHit, SearchHit
 
 RULE_SHARE = 0.7  # of the ranking score; search has the rest
@@ -57,10 +58,15 @@ def search_strength(hit: SearchHit | None, best_score: float) -> float:
 
 
 def event_mismatch(facts: Facts, entry: Entry) -> bool:
-    """The paste names event IDs, the entry names others, and none are shared."""
+    """The paste names events, the entry others, and none are shared (an ID of another source
+    is another event: :func:`engine.facts.same_event`)."""
     if not facts.events or not entry.signatures.events:
         return False
-    return not set(facts.event_ids) & {e.id for e in entry.signatures.events}
+    return not any(
+        same_event(pasted.id, pasted.source, its.id, its.source)
+        for pasted in facts.events
+        for its in entry.signatures.events
+    )
 
 
 def code_mismatch(facts: Facts, entry: Entry) -> bool:
@@ -149,6 +155,8 @@ def _ranked(
         hits = tuple(by_entry.get(entry_id, ()))
         search_hit = searched.get(entry_id)
         other_event, other_code = event_mismatch(facts, entry), code_mismatch(facts, entry)
+        if other_event:  # its event ID, but another source's: not the entry's event
+            hits = tuple(h for h in hits if h.kind != "event")
         search = _search_score(entry, search_hit, best, facts, other_event, other_code)
         candidates.append(
             Evidence(

@@ -147,6 +147,31 @@ def test_an_event_viewer_export_ties_the_event_to_its_source_in_english_and_chin
         assert (event.id, event.source) == (1196, "Microsoft-Windows-FailoverClustering")
 
 
+@pytest.mark.parametrize(
+    "paste",
+    [
+        "Source: FailoverClustering  EventID: 1196  Level: Error",
+        "Log Name: System Source: FailoverClustering EventID: 1196 Level: Error",
+        "Source: FailoverClustering Event ID: 1196 Task Category: Network Name Resource",
+    ],
+)
+def test_a_source_on_one_line_with_other_fields_ends_where_the_next_field_starts(paste):
+    """A source is compared with the entry's (engine.rank: an ID is its source's), so
+    "FailoverClustering EventID: 1196 Level: Error" read as the source was another one."""
+    (event,) = find_events(paste)
+    assert (event.id, event.source) == (1196, "FailoverClustering")
+    assert find_sources(paste) == ["FailoverClustering"]
+
+
+def test_a_provider_s_log_channel_and_a_sql_instance_name_the_same_source():
+    assert facts.same_source("Microsoft-Windows-Hyper-V-VMMS-Admin", "Hyper-V-VMMS")
+    assert facts.same_source("MSSQL$REPORTING", "MSSQLSERVER")
+    assert facts.same_source("SQLAgent$SALES", "SQLSERVERAGENT")
+    assert facts.same_source("Microsoft-Windows-DNS-Server-Service", "DNS Server")
+    assert not facts.same_source("Group Policy Drive Maps", "Group Policy DataSources")
+    assert not facts.same_source("Service Control Manager", "NetLogon")
+
+
 def test_an_event_viewer_list_copied_as_text_names_each_row_s_source_and_event():
     # Event Viewer's list view, selected and copied: Level, Date and Time, Source, Event ID,
     # Task Category (the shape of a paste in the third feed's tuning set)

@@ -151,3 +151,38 @@ def test_a_word_or_two_is_a_topic_searched_and_never_a_confident_answer():
     unguarded = fuse([event], hits, ENTRIES, Facts(events=facts.events), resampled=agreeing("dns"))
     assert by_event[0].entry.id == "dns"
     assert by_event[0].confidence == unguarded[0].confidence > short[0].confidence
+
+
+def test_an_event_id_is_its_source_s_not_another_source_s():
+    """Event 4098 of "Group Policy Drive Maps" pasted; the article of 4098 of "Group Policy
+    DataSources" matched the ID and was answered at 0.82, as Service Control Manager's 7038 was
+    by an article on another source's 7038 at 0.98 (feed5_dev lines 98 and 91, near-miss
+    negatives). An ID is one provider's; a source named short or by its log channel is the same
+    source, and an ID named without a source still matches."""
+    gpp = Entry(
+        id="gpp",
+        title="gpp",
+        signatures=Signatures(events=(EventSignature(4098, "Group Policy DataSources"),)),
+    )
+    entries = {"gpp": gpp, "plain": ENTRIES["plain"]}
+    event_hit = RuleHit("gpp", "signature-event-4098", 0.5, ("event 4098",), kind="event")
+    rival = hit("plain", score=1.0, coverage=0.1, entry_coverage=0.1)
+
+    def first(source):
+        facts = Facts(events=(EventFact(4098, source),))
+        return fuse([event_hit], [hit("gpp"), rival], entries, facts, resampled=agreeing("gpp"))[0]
+
+    other = first("Group Policy Drive Maps")
+    assert event_mismatch(Facts(events=(EventFact(4098, "Group Policy Drive Maps"),)), gpp)
+    assert other.entry.id == "gpp" and not other.rule_hits and other.confidence < THRESHOLD
+    for same in ("Group Policy DataSources", "Microsoft-Windows-Group Policy DataSources", None):
+        answer = first(same)
+        assert answer.rule_hits == (event_hit,) and answer.confidence > other.confidence, same
+    assert not event_mismatch(
+        Facts(events=(EventFact(14050, "Microsoft-Windows-Hyper-V-VMMS-Admin"),)),
+        Entry(
+            id="v",
+            title="v",
+            signatures=Signatures(events=(EventSignature(14050, "Hyper-V-VMMS"),)),
+        ),
+    )
