@@ -227,6 +227,14 @@ def _events(text: str) -> tuple[EventFact, ...]:
     return tuple(events.values())
 
 
+@lru_cache(maxsize=4096)
+def title_facts(title: str) -> tuple[frozenset[str], frozenset[int]]:
+    """The error codes and event IDs an entry's title names: the error the article is about
+    ("Error 0xC004F06C when you activate Windows", "DFSR event ID 2213 in ..."). Remembered
+    per title: the ranking asks for the first candidates' titles on every paste."""
+    return frozenset(find_codes(title)), frozenset(e.id for e in find_events(title))
+
+
 def find_codes(text: str) -> list[str]:
     """Error codes: hex (lower-cased), negative decimal HRESULTs and Win32 error numbers as hex,
     IIS statuses with their sub-status, symbolic names; never the success code 0x00000000.

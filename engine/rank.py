@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from .calibration import Calibration, Evidence, features
 from .calibration import load as load_calibration
 from .entry import Entry
-from .facts import same_event
+from .facts import same_event, title_facts
 from .model import Facts, Remedy, RuleHit, SearchHit
 
 RULE_SHARE = 0.7  # of the ranking score; search has the rest
@@ -66,6 +66,17 @@ def event_mismatch(facts: Facts, entry: Entry) -> bool:
         same_event(pasted.id, pasted.source, its.id, its.source)
         for pasted in facts.events
         for its in entry.signatures.events
+    )
+
+
+def title_mismatch(facts: Facts, entry: Entry) -> bool:
+    """The entry's title names its error (a code, an event ID), and the paste names errors of
+    that kind but not the title's: an article on 0xC004F06C that lists 0xC004F074 among its
+    symptoms is not the answer to a paste of 0xC004F074 alone."""
+    codes, events = title_facts(entry.title)
+    return bool(
+        (codes and facts.codes and not codes & set(facts.codes))
+        or (events and facts.events and not events & set(facts.event_ids))
     )
 
 
@@ -114,6 +125,11 @@ def fuse(
             # for entries whose title and messages the paste holds nothing of went once the
             # model could tell an article's parts agreeing: it then held back 18 right answers
             # the model was sure of for 1 wrong, and the model's figures are measured without it.)
+            confidence = min(confidence, model.threshold * HELD_BACK)
+        written = any(hit.kind == "writer" for hit in candidate.rule_hits)
+        if not written and title_mismatch(facts, candidate.entry):
+            # the facts its text shares with the paste are not the error its title is about
+            # (a writer's rule still confirms: writers title an entry by one event of several)
             confidence = min(confidence, model.threshold * HELD_BACK)
         short = facts.words is not None and facts.words < SHORT_PASTE
         if short and not any(hit.kind in FACTUAL for hit in candidate.rule_hits):

@@ -186,3 +186,33 @@ def test_an_event_id_is_its_source_s_not_another_source_s():
             signatures=Signatures(events=(EventSignature(14050, "Hyper-V-VMMS"),)),
         ),
     )
+
+
+def test_a_code_an_article_lists_in_passing_does_not_confirm_it_against_its_title():
+    """ "Error 0xC004F06C when you activate Windows" lists 0xC004F074 among what a failed
+    activation shows; a paste of 0xC004F074 alone (KMS unreachable, another cause) was answered
+    by it at 0.95 (feed5_dev line 93, a near-miss negative). The title names the error the
+    article fixes: a paste naming codes (or events) but not the title's is another error,
+    unless a writer's rule says otherwise."""
+    kms = Entry(
+        id="kms",
+        title="Error 0xC004F06C when you activate Windows",
+        signatures=Signatures(codes=("0xc004f06c", "0xc004f074")),
+    )
+    entries = {"kms": kms, "plain": ENTRIES["plain"]}
+    rival = hit("plain", score=1.0, coverage=0.1, entry_coverage=0.1)
+
+    def first(codes, *extra):
+        code_hit = RuleHit("kms", "signature-code", 0.6, (), kind="code")
+        facts = Facts(codes=codes)
+        ranked = fuse(
+            [code_hit, *extra], [hit("kms"), rival], entries, facts, resampled=agreeing("kms")
+        )
+        return ranked[0]
+
+    passing = first(("0xc004f074",))
+    titled = first(("0xc004f06c", "0xc004f074"))
+    assert passing.entry.id == titled.entry.id == "kms"
+    assert passing.confidence < THRESHOLD <= titled.confidence
+    writer = RuleHit("kms", "writer-kms", 0.9, (), kind="writer")
+    assert first(("0xc004f074",), writer).confidence >= THRESHOLD
