@@ -86,6 +86,11 @@ _SOURCE_PATTERNS = [
 SUCCESS = "0x00000000"
 _HEX_CODE = re.compile(r"(?<![\w-])0x[0-9a-f]{4,8}\b", re.IGNORECASE)
 _NEG_HRESULT = re.compile(r"(?<![\w.])-(21\d{8})\b")
+# The names of a field that holds a code, not codes: a WSUS article's "STATUS_CODE" column
+# was mined as one of its error codes, and generated a rule.
+NOT_CODES = frozenset(
+    ["STATUS_CODE", "ERROR_CODE", "ERROR_MESSAGE", "ERROR_TEXT", "ERROR_DESCRIPTION"]
+)
 _NAMED_CODE = re.compile(
     r"\b(?:E_[A-Z][A-Z_]{2,}|ERROR_[A-Z][A-Z0-9_]{2,}|RPC_[SEX]_[A-Z_]{3,}|WBEM_E_[A-Z_]{3,}|"
     r"STATUS_[A-Z][A-Z_]{3,}|CO_E_[A-Z_]{3,}|NS_E_[A-Z_]{3,}|VSS_E_[A-Z_]{3,}|DNS_ERROR_[A-Z_]{3,}|"
@@ -270,7 +275,8 @@ def find_codes(text: str) -> list[str]:
             codes.setdefault(f"HTTP {match.group(1)}", None)
     if "_" in text or "WSAE" in text:
         for match in _NAMED_CODE.finditer(text):
-            codes.setdefault(match.group(0), None)
+            if match.group(0) not in NOT_CODES:
+                codes.setdefault(match.group(0), None)
     return list(codes)
 
 

@@ -238,6 +238,13 @@ def test_error_codes_hex_negative_decimal_and_symbolic():
     assert canonical_code("-2147024891") == "0x80070005"
 
 
+def test_the_name_of_a_code_s_field_is_not_a_code():
+    """A WSUS article's table header "STATUS_CODE" was mined as one of its error codes."""
+    assert find_codes("sc-status STATUS_CODE 500 ERROR_CODE: STATUS_IO_TIMEOUT") == [
+        "STATUS_IO_TIMEOUT"
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [
