@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .entry import Entry
-from .facts import same_event
+from .facts import shares_event
 from .model import Facts, RuleHit, SearchHit
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "calibration.json"
@@ -208,11 +208,6 @@ def features(
     )
     share = article_total / window_total if window_total > 0 else 0.0
     signature_events = item.entry.signatures.events
-    explained = any(
-        same_event(pasted.id, pasted.source, its.id, its.source)
-        for pasted in facts.events
-        for its in signature_events
-    )
     signature_codes = set(item.entry.signatures.codes)
     kinds = {
         "message" if "message" in best else None,
@@ -245,7 +240,7 @@ def features(
         # agreement counts for as much of the paste as the article explains: the nearest
         # article of a small feed leads a near miss too, with little of it covered
         "article_share_covered": share * (hit.coverage if hit else 0.0),
-        "events_explained": 1.0 if explained else 0.0,
+        "events_explained": 1.0 if shares_event(facts.events, signature_events) else 0.0,
         "event_mismatch": 1.0 if item.event_mismatch else 0.0,
         "event_unexplained": 1.0 if facts.event_ids and not signature_events else 0.0,
         "codes_explained": (

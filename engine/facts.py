@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from .model import EventFact
 
@@ -138,6 +140,15 @@ def same_event(id_a: int, source_a: str | None, id_b: int, source_b: str | None)
     if id_a != id_b:
         return False
     return not (source_a and source_b) or same_source(source_a, source_b)
+
+
+def shares_event(pasted: Iterable[EventFact], signatures: Iterable[Any]) -> bool:
+    """One of the paste's events is one of an entry's signature events (each with .id and
+    .source): what the ranking calls an event explained, and its absence a mismatch."""
+    signatures = tuple(signatures)
+    return any(
+        same_event(one.id, one.source, its.id, its.source) for one in pasted for its in signatures
+    )
 
 
 # A source read to the end of its line stops at the next field of a one-line export

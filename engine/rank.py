@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from .calibration import Calibration, Evidence, features
 from .calibration import load as load_calibration
 from .entry import Entry
-from .facts import same_event, title_facts
+from .facts import shares_event, title_facts
 from .model import Facts, Remedy, RuleHit, SearchHit
 
 RULE_SHARE = 0.7  # of the ranking score; search has the rest
@@ -59,14 +59,10 @@ def search_strength(hit: SearchHit | None, best_score: float) -> float:
 
 def event_mismatch(facts: Facts, entry: Entry) -> bool:
     """The paste names events, the entry others, and none are shared (an ID of another source
-    is another event: :func:`engine.facts.same_event`)."""
+    is another event: engine.facts.same_event)."""
     if not facts.events or not entry.signatures.events:
         return False
-    return not any(
-        same_event(pasted.id, pasted.source, its.id, its.source)
-        for pasted in facts.events
-        for its in entry.signatures.events
-    )
+    return not shares_event(facts.events, entry.signatures.events)
 
 
 def title_mismatch(facts: Facts, entry: Entry) -> bool:
