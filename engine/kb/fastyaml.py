@@ -117,22 +117,15 @@ def _anchors(data: Any) -> dict[int, str]:
     seen: set[int] = set()
     names: dict[int, str] = {}
 
-    def walk(node: Any) -> None:
-        kind = type(node)
-        if kind is not dict and kind is not list:
-            return
+    def walk(node: dict | list) -> None:  # keys are never lists or mappings (unhashable)
         if id(node) in seen:
             if id(node) not in names:
                 names[id(node)] = f"id{len(names) + 1:03d}"
             return
         seen.add(id(node))
-        if kind is dict:
-            for key, value in node.items():
-                walk(key)
-                walk(value)
-        else:
-            for item in node:
-                walk(item)
+        for child in node.values() if type(node) is dict else node:
+            if type(child) is dict or type(child) is list:
+                walk(child)
 
     walk(data)
     return names
