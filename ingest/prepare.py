@@ -9,8 +9,10 @@ in-process: a pool costs more than it saves below a few hundred items.
 A large feed goes through the pool in two steps, so that no core waits for another:
 
 1. **split**: the parent hands the workers batches of articles while it is still parsing the
-   feed (:func:`ingest.feed.parse_feed`'s ``on_articles``); each worker splits its articles
-   into drafts, keeps them, and counts the feed's phrase candidates in them;
+   feed (:func:`ingest.feed.parse_feed`'s ``on_articles``), on one queue that every idle
+   worker takes the next batch from (so the workers end this step together, however their
+   batches differ); each worker splits its articles into drafts, keeps them, and counts the
+   feed's phrase candidates in them;
 2. **finish**: once the feed is read, the parent adds up the counts into the feed's
    statistics and sends them to every worker, which mines, vets, builds and renders the
    drafts it kept, batch by batch. The parent writes each batch as it comes, in feed order.
@@ -227,20 +229,22 @@ class WorkerFailed(RuntimeError):
 
 
 def _worker(
-    tasks, results, glossary: Glossary | None, kb_dir: str, source: str, parent: int
+    splits, tasks, results, glossary: Glossary | None, kb_dir: str, source: str, parent: int
 ) -> None:
-    """A worker's life: split the batches it is sent (keeping the drafts and counting the
-    phrase candidates), send the counts when asked, then finish every batch it kept once it
-    has the feed's statistics. A forked worker has the parent's *glossary*; a spawned one
-    loads it again from *kb_dir* (~0.2 s)."""
+    """A worker's life: split the batches it takes from *splits*, the queue all workers share
+    (keeping the drafts and counting the phrase candidates), until it takes a "count" there
+    (one for each worker, after the last batch); send the counts, then take its own *tasks*:
+    finish every batch it kept once it has the feed's statistics. A forked worker has the
+    parent's *glossary*; a spawned one loads it again from *kb_dir* (~0.2 s)."""
     _die_with_parent(parent)
     try:
         if glossary is None:
             glossary = Glossary.load(Path(kb_dir))
         kept: dict[int, list[_Split | Prepared]] = {}
         counts: Counter = Counter()
+        inbox = splits
         while True:
-            message = tasks.get()
+            message = inbox.get()
             if message is None:
                 return
             kind = message[0]
@@ -251,6 +255,7 @@ def _worker(
             elif kind == "count":
                 results.put(("count", counts))
                 counts = Counter()
+                inbox = tasks  # no more batches: the rest is for this worker alone
             elif kind == "finish":
                 feed = message[1]
                 for batch in sorted(kept):
@@ -273,13 +278,15 @@ def _slim(item: Prepared) -> tuple:
 
 
 class _Pool:
-    """Worker processes, each with its own task queue (a batch is finished by the worker
-    that split it) and one queue for what they send back."""
+    """Worker processes: one queue of batches to split that they share (a worker takes the
+    next one when it is done with its last), each worker's own task queue (a batch is
+    finished by the worker that split it), and one queue for what they send back."""
 
     def __init__(self, jobs: int, kb_dir: Path, source: str, glossary: Glossary):
         fork = "fork" in multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if fork else "spawn")
         self.results = self.context.Queue()
+        self.splits = self.context.Queue()
         self.tasks = []
         self.workers = []
         self.batches = 0
@@ -288,6 +295,7 @@ class _Pool:
             worker = self.context.Process(
                 target=_worker,
                 args=(
+                    self.splits,
                     tasks,
                     self.results,
                     glossary if fork else None,
@@ -302,8 +310,7 @@ class _Pool:
             self.workers.append(worker)
 
     def split(self, articles: list[Article]) -> None:
-        batch = self.batches
-        self.tasks[batch % len(self.tasks)].put(("split", batch, articles))
+        self.splits.put(("split", self.batches, articles))
         self.batches += 1
 
     def _receive(self) -> tuple:
@@ -325,8 +332,8 @@ class _Pool:
             return message
 
     def finish(self, articles: list[Article]) -> Iterator[Prepared]:
-        for tasks in self.tasks:
-            tasks.put(("count",))
+        for _ in self.tasks:  # each worker takes one, after the last batch, and stops there
+            self.splits.put(("count",))
         counts = [self._receive()[1] for _ in self.tasks]
         feed = FeedStats.merged(len(articles), counts)
         for tasks in self.tasks:
@@ -348,12 +355,13 @@ class _Pool:
         """Stop the workers: told to when they are idle, killed when they are not (an
         error, or the caller stopped early)."""
         for tasks in self.tasks:
+            self.splits.put(None)  # a worker still taking batches stops at one of these
             tasks.put(None)
         for worker in self.workers:
             worker.join(timeout=WAIT)
             if worker.exitcode is None:
                 worker.kill()
                 worker.join()
-        for q in [*self.tasks, self.results]:
+        for q in [self.splits, *self.tasks, self.results]:
             q.cancel_join_thread()
             q.close()

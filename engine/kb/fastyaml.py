@@ -7,14 +7,19 @@ numbers, lists of text and small mappings (signatures, generated rules), and for
 libyaml's block layout is fixed: this module writes it directly.
 
 :func:`dump` gives exactly libyaml's bytes or None. It returns None (the caller then asks
-PyYAML) for anything it does not know: a key that is not plain text, an empty or repeated
-list or mapping (PyYAML writes ``[]``, anchors and aliases), a list in a list, text with a line
-break, a tab, a character outside the BMP or another that libyaml quotes in double quotes, text
+PyYAML) for anything it does not know: a key that is not plain text, an empty list or mapping
+(PyYAML writes ``[]``), a list in a list, text with a line break, a tab, a character outside the BMP or another that libyaml quotes in double quotes, text
 long enough for libyaml to fold, other types. The text it does write is written as libyaml
 decides (``yaml_emitter_analyze_scalar`` and ``yaml_emitter_select_scalar_style``): plain
 unless it starts with an indicator, holds ": " or " #", starts or ends with a space, or reads
 as another type (``true``, ``1.5``, ``null``, ``~``: PyYAML's own resolvers say), and then in
-single quotes. ``tests/test_engine/test_fastyaml.py`` checks it against PyYAML byte for byte.
+single quotes.
+
+A list or mapping met more than once (the same object: generated rules share their ``any``
+list) is written as PyYAML writes it, an anchor where it is first written and an alias after,
+numbered as PyYAML's serializer numbers them (:func:`_anchors`). An ingested feed has such
+rules in about two entries of five, and PyYAML's path is ~5x slower than this one.
+``tests/test_engine/test_fastyaml.py`` checks all this against PyYAML byte for byte.
 """
 
 from __future__ import annotations
@@ -89,18 +94,64 @@ def dump(data: Any) -> str | None:
     sort_keys=False, allow_unicode=True, width=10_000, indent=2)`` writes it, or None."""
     if type(data) is not dict or not data:
         return None
+    anchors = _anchors(data)
+    if id(data) in anchors:  # the mapping holds itself
+        return None
     lines: list[str] = []
     try:
-        _mapping(data, "", "", lines, set())
+        _mapping(data, "", "", lines, _Aliases(anchors))
     except _Unknown:
         return None
     lines.append("")
     return "\n".join(lines)
 
 
-def _mapping(data: dict, first: str, indent: str, lines: list[str], seen: set[int]) -> None:
+def _anchors(data: Any) -> dict[int, str]:
+    """The anchor name of each list or mapping in *data* that is met more than once, by id.
+
+    PyYAML's representer gives one node to every use of the same list or mapping (text and
+    numbers get a node each use), and its serializer walks the nodes depth first, keys then
+    values, naming a node ``id001``, ``id002``, ... when it meets the node a second time;
+    this is that walk (it does not enter a collection twice, so a cycle ends too).
+    """
+    seen: set[int] = set()
+    names: dict[int, str] = {}
+
+    def walk(node: dict | list) -> None:  # keys are never lists or mappings (unhashable)
+        if id(node) in seen:
+            if id(node) not in names:
+                names[id(node)] = f"id{len(names) + 1:03d}"
+            return
+        seen.add(id(node))
+        for child in node.values() if type(node) is dict else node:
+            if type(child) is dict or type(child) is list:
+                walk(child)
+
+    walk(data)
+    return names
+
+
+class _Aliases:
+    """The anchors of one dump (:func:`_anchors`) and which of them are written already."""
+
+    def __init__(self, anchors: dict[int, str]):
+        self.anchors = anchors
+        self.written: set[int] = set()
+
+    def mark(self, collection: dict | list) -> tuple[str, bool]:
+        """What follows the ``key:`` or ``-`` that introduces *collection* (nothing, an
+        anchor, an alias), and whether its content follows (not after an alias)."""
+        name = self.anchors.get(id(collection)) if self.anchors else None
+        if name is None:
+            return "", True
+        if id(collection) in self.written:
+            return f" *{name}", False
+        self.written.add(id(collection))
+        return f" &{name}", True
+
+
+def _mapping(data: dict, first: str, indent: str, lines: list[str], aliases: _Aliases) -> None:
     """*data*'s lines at *indent*; the first line starts with *first* (``"- "`` in a list)."""
-    _once(data, seen)
     lead = first
     for key, value in data.items():
         if key not in _PLAIN_KEYS:
@@ -111,16 +162,15 @@ def _mapping(data: dict, first: str, indent: str, lines: list[str], seen: set[in
             if len(_PLAIN_KEYS) < 1_000:
                 _PLAIN_KEYS.add(key)
         kind = type(value)
-        if kind is dict:
+        if kind is dict or kind is list:
             if not value:
                 raise _Unknown
-            lines.append(f"{lead}{key}:")
-            _mapping(value, indent + "  ", indent + "  ", lines, seen)
-        elif kind is list:
-            if not value:
-                raise _Unknown
-            lines.append(f"{lead}{key}:")
-            _sequence(value, indent, lines, seen)  # in a mapping, a list is not indented
+            mark, content = aliases.mark(value)
+            lines.append(f"{lead}{key}:{mark}")
+            if content and kind is dict:
+                _mapping(value, indent + "  ", indent + "  ", lines, aliases)
+            elif content:
+                _sequence(value, indent, lines, aliases)  # in a mapping, a list is not indented
         else:
             text = _scalar(value)
             if text is None:
@@ -129,14 +179,19 @@ def _mapping(data: dict, first: str, indent: str, lines: list[str], seen: set[in
         lead = indent
 
 
-def _sequence(data: list, indent: str, lines: list[str], seen: set[int]) -> None:
-    _once(data, seen)
+def _sequence(data: list, indent: str, lines: list[str], aliases: _Aliases) -> None:
     for item in data:
         kind = type(item)
         if kind is dict:
             if not item:
                 raise _Unknown
-            _mapping(item, indent + "- ", indent + "  ", lines, seen)
+            mark, content = aliases.mark(item)
+            if not mark:
+                _mapping(item, indent + "- ", indent + "  ", lines, aliases)
+                continue
+            lines.append(f"{indent}-{mark}")  # "- &id001": its keys on the next lines
+            if content:
+                _mapping(item, indent + "  ", indent + "  ", lines, aliases)
         elif kind is list:
             raise _Unknown
         else:
@@ -144,10 +199,3 @@ def _sequence(data: list, indent: str, lines: list[str], seen: set[int]) -> None
             if text is None:
                 raise _Unknown
             lines.append(f"{indent}- {text}")
-
-
-def _once(collection: dict | list, seen: set[int]) -> None:
-    """A list or mapping met twice is written once with an anchor and then as an alias."""
-    if id(collection) in seen:
-        raise _Unknown
-    seen.add(id(collection))

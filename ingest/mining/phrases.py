@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from engine.masking import mask
 
@@ -156,21 +157,27 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+")
 _PRODUCT_VERSION = re.compile(r"(?:Windows|Server|SQL|Hyper|Win)\d*\w*")
 
 
+@lru_cache(maxsize=8192)
+def _is_candidate(token: str) -> bool:
+    """Whether an identifier-shaped token (of at most MAX_TOKEN_CHARS: no key phrase is
+    longer, and _VALUE takes time quadratic in it) can be a key phrase. Remembered: a feed's
+    articles repeat their identifiers, and each is counted for the feed and then read again
+    in each part's symptom."""
+    if token.upper() in COMMON or _HEX.fullmatch(token):
+        return False  # error codes are signatures of their own (codes)
+    if _VALUE.fullmatch(token):
+        return False
+    return not _PRODUCT_VERSION.fullmatch(token)  # product versions: Server2008, Win2012
+
+
 def _candidates(text: str) -> list[str]:
     found: list[str] = []
     for match in _NUMBERED.finditer(text):
         found.append(f"{match.group(1)} {match.group(2)}")
     for match in _IDENTIFIER.finditer(text):
         token = match.group(0)
-        if len(token) > MAX_TOKEN_CHARS:
-            continue  # no key phrase is that long, and _VALUE takes time quadratic in it
-        if token.upper() in COMMON or _HEX.fullmatch(token):
-            continue  # error codes are signatures of their own (codes)
-        if _VALUE.fullmatch(token):
-            continue
-        if _PRODUCT_VERSION.fullmatch(token):
-            continue  # product versions: Server2008, Win2012
-        found.append(token)
+        if len(token) <= MAX_TOKEN_CHARS and _is_candidate(token):
+            found.append(token)
     for match in _QUOTED.finditer(text):
         words = match.group(1).split()
         if 2 <= len(words) <= 8:

@@ -135,18 +135,45 @@ def test_numbers_and_the_other_scalars():
 
 
 def test_what_it_leaves_to_pyyaml():
-    shared = [{"message": "Access is denied."}]
     for data in [
         {"a": []},
         {"a": {}},
         {"a": [["nested"]]},
-        {"a": shared, "b": shared},  # an anchor and an alias
         {"a": b"bytes"},
         {1: "int key"},
         {"x" * 200: "long key"},
         ["a list"],
     ]:
         assert fastyaml.dump(data) is None
+
+
+def test_a_list_or_mapping_used_twice_is_written_with_an_anchor_and_aliases():
+    words = ["a", "b"]
+    mapping = {"x": 1, "y": "z"}
+    shared_any = [{"message": "The operation timed out."}, {"phrase": "vmms"}]
+    for data in [
+        {"k": words, "m": words},
+        {"k": mapping, "m": mapping, "n": [mapping, mapping, {"q": words}], "o": {"p": words}},
+        {"r": [mapping, mapping]},
+        # numbered in the order each is met the second time: b's mapping first
+        {"a": words, "b": mapping, "c": mapping, "d": words},
+        {"a": {"x": words, "y": mapping}, "b": {"x": words, "y": mapping}},
+        # what ingest writes: two generated rules sharing their "any" list
+        {
+            "generated_rules": [
+                {"name": "auto-event-1", "all": [{"event": 1}, {"any": shared_any}]},
+                {"name": "auto-code-2", "all": [{"code": "0x2"}, {"any": shared_any}]},
+            ]
+        },
+    ]:
+        fast = check(data)
+        assert fast is not None and "&id001" in fast and "*id001" in fast
+
+
+def test_a_mapping_that_holds_itself_is_left_to_pyyaml():
+    data: dict = {"a": 1}
+    data["self"] = [data]
+    assert fastyaml.dump(data) is None
 
 
 scalars = st.one_of(
@@ -172,6 +199,47 @@ data = st.recursive(
 @given(st.dictionaries(keys, data, min_size=1, max_size=6))
 def test_random_shapes_are_written_as_pyyaml_writes_them(value):
     check(value)
+
+
+# Mappings of plain keys, one-line text and numbers: the fast way writes most of them.
+plain_keys = st.sampled_from(["id", "title", "a", "b_c", "all", "any", "message"])
+one_line = st.one_of(
+    st.sampled_from([t for t in TRICKY if "\n" not in t and len(t) < 100]),
+    st.integers(),
+    st.booleans(),
+)
+mappings = st.recursive(
+    st.dictionaries(plain_keys, one_line, min_size=1, max_size=3),
+    lambda inner: st.dictionaries(
+        keys, st.one_of(one_line, inner, st.lists(inner, min_size=1, max_size=2)), min_size=1
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(mappings, min_size=1, max_size=4),
+    st.lists(
+        st.tuples(
+            plain_keys, st.integers(0, 3), st.sampled_from(["value", "list", "item", "nested"])
+        )
+    ),
+)
+def test_random_shapes_sharing_lists_and_mappings_are_written_as_pyyaml_writes_them(parts, uses):
+    lists = [[part, {"b_c": 1}] for part in parts]  # shared lists, as rules share "any"
+    value: dict = {}
+    for key, index, where in uses:
+        part, shared_list = parts[index % len(parts)], lists[index % len(parts)]
+        if where == "value":
+            value[key] = part
+        elif where == "list":
+            value[f"{key}_list"] = shared_list
+        elif where == "item":
+            value.setdefault(f"{key}_items", []).append(part)
+        else:
+            value[f"{key}_nested"] = {"inner": part, "again": [part], "rules": shared_list}
+    check(value or {"only": parts[0]})
 
 
 def test_every_shipped_entry_takes_the_fast_way_but_for_text_of_several_lines():

@@ -241,3 +241,16 @@ def test_key_phrases_mask_the_text_only_for_a_candidate_left_to_test(monkeypatch
     assert phrases.key_phrases(text, common, feed_size=10) == [] and masked == []
     assert phrases.key_phrases(text, {}, feed_size=10) == ["port 3343", "VMQ", "netft.sys"]
     assert masked == [text]
+
+
+def test_the_remembered_token_test_answers_as_the_test_itself():
+    """phrases._is_candidate is cached: the cached answer is the uncached one, first and
+    second time, on every token of the development feed and on tokens of each rejected shape."""
+    text = SUPPORT_FEED.read_text(encoding="utf-8")
+    tokens = {m.group(0) for m in phrases._IDENTIFIER.finditer(text)}
+    tokens |= {"DNS", "0x80070005", "1A2B3C4D", "Server2008", "folder_name", "NetShareGetInfo"}
+    assert len(tokens) > 500
+    for _ in range(2):
+        for token in tokens:
+            assert phrases._is_candidate(token) == phrases._is_candidate.__wrapped__(token)
+    assert not phrases._is_candidate("Server2008") and phrases._is_candidate("NetShareGetInfo")

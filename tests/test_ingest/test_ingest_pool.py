@@ -1,10 +1,12 @@
 """The worker pool of a large feed (ingest.prepare): items go to the workers while the feed is
-still being parsed, and the files are the same as one process writes, also when the parse has
-to start again (a feed that is not well-formed) and when a worker fails."""
+still being parsed, and the files are the same as one process writes, also when the workers
+take uneven shares of the batches, when the parse has to start again (a feed that is not
+well-formed) and when a worker fails."""
 
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from conftest import run_ingest, snapshot
@@ -65,6 +67,28 @@ def test_a_feed_parsed_again_gives_the_files_one_process_writes(tmp_path, monkey
     assert len(pools) == 2  # started while parsing, then again for the lenient parse
     assert one.counts == two.counts and one.counts["new"] >= items
     assert one_lines == two_lines
+    assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "pooled")
+
+
+def test_workers_taking_uneven_shares_of_the_batches_give_the_files_one_process_writes(
+    tmp_path, monkeypatch
+):
+    # The workers take the batches to split from one queue: a worker slowed down on some
+    # batches takes fewer of them, and which worker has which batch no longer follows a
+    # pattern. The files and the report are still the ones one process writes.
+    feed = _feed(tmp_path, _items(3 * POOL_THRESHOLD) + "</channel></rss>")
+    one, one_lines = run_ingest([feed], tmp_path / "serial", jobs=1)
+    split_batch = ingest.prepare.split_batch
+
+    def uneven(articles):
+        if articles[0].index % 3 == 1:
+            time.sleep(0.05)
+        return split_batch(articles)
+
+    monkeypatch.setattr(ingest.prepare, "split_batch", uneven)  # the forked workers have it
+    three, three_lines = run_ingest([feed], tmp_path / "pooled", jobs=3)
+    assert one.counts == three.counts and one.counts["new"] >= 3 * POOL_THRESHOLD
+    assert one_lines == three_lines
     assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "pooled")
 
 
