@@ -116,10 +116,13 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
+@lru_cache(maxsize=4096)
 def canonical_source(source: str) -> str:
     """Compare sources loosely: 'Microsoft-Windows-FailoverClustering' == 'FailoverClustering'
     == 'failover clustering'; a provider's log channel is the provider ('Hyper-V-VMMS-Admin'),
-    a SQL Server instance's source ('MSSQL$SALES', 'SQLAgent$SALES') the default instance's."""
+    a SQL Server instance's source ('MSSQL$SALES', 'SQLAgent$SALES') the default instance's.
+    Remembered: the ranking compares the paste's sources with each candidate's (and each
+    resampled search's hits') on every paste, four substitutions a name each time."""
     key = source.casefold().strip()
     key = re.sub(r"^microsoft-windows-", "", key)
     key = re.sub(r"[/-](?:admin|operational|analytic|debug)$", "", key)
