@@ -60,6 +60,14 @@ def boilerplate() -> frozenset[str]:
     return frozenset(terms(BOILERPLATE_WORDS))  # analysed on first use, not at import
 
 
+@lru_cache(maxsize=1)
+def boilerplate_pairs() -> frozenset[str]:
+    """Every pair of two boilerplate words, as :func:`engine.search.analysis.pairs_of` spells
+    a pair: one look-up a pair of a paste's line, not two."""
+    words = boilerplate()
+    return frozenset(f"{a}_{b}" for a in words for b in words if a != b)
+
+
 @dataclass(frozen=True)
 class PasteQuery:
     """What search needs from a paste: its strongest concepts, and every term it holds."""
@@ -87,12 +95,12 @@ def _line_terms(
     factor: dict[str, float] = {}
     pairs: dict[str, float] = {}
     labels = boilerplate()
+    label_pairs = boilerplate_pairs()
     for line in text.split("\n"):
         weight = 1.0 if is_error_line(line) else CHATTER_FACTOR
         line_terms = terms(line)
         for pair in pairs_of(line_terms):
-            first, second = pair.split("_")
-            if first in labels and second in labels:
+            if pair in label_pairs:
                 continue  # "Event ID", "Log Name": a label of every export, not the error
             pairs[pair] = max(weight, pairs.get(pair, 0.0))
         for term in line_terms:
