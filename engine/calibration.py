@@ -163,6 +163,7 @@ class Evidence:
     event_mismatch: bool
     product_mismatch: bool
     code_mismatch: bool = False
+    message_mismatch: bool = False  # one of its messages is here with its title's word replaced
 
 
 def _article(candidate: Evidence) -> str:

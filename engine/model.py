@@ -79,6 +79,11 @@ class Normalised:
     facts: Facts
 
 
+# The kind of a RuleHit that speaks against its entry: the paste holds one of the entry's
+# messages with a word of the entry's title replaced (engine.rules.RuleBook.evaluate).
+CONTRADICTION = "contradiction"
+
+
 @dataclass(frozen=True)
 class RuleHit:
     """One rule that fired: which entry it points to, how much it weighs, on what evidence."""
@@ -132,13 +137,19 @@ class Remedy:
     search_hit: SearchHit | None = None
     # the calibration model's inputs (engine.calibration.FEATURES): kept for `kb eval` and fits
     features: Mapping[str, float] = field(default_factory=dict, compare=False, repr=False)
+    # what speaks against it (CONTRADICTION hits), said after why it matched
+    doubts: tuple[RuleHit, ...] = ()
 
     @property
     def reasons(self) -> list[str]:
-        """Why it matched, one sentence per fired rule and one for the matched search terms."""
+        """Why it matched, one sentence per fired rule and one for the matched search terms;
+        then what held it back."""
         reasons = [f"rule '{h.rule}' fired on " + ", ".join(h.evidence) for h in self.rule_hits]
         if self.search_hit and self.search_hit.matched_terms:
             reasons.append("matched terms: " + ", ".join(self.search_hit.matched_terms[:12]))
+        reasons += [
+            f"held back: rule '{h.rule}' found " + ", ".join(h.evidence) for h in self.doubts
+        ]
         return reasons
 
     @property

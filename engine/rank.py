@@ -23,7 +23,7 @@ from .calibration import Calibration, Evidence, features
 from .calibration import load as load_calibration
 from .entry import Entry
 from .facts import shares_event, title_facts
-from .model import Facts, Remedy, RuleHit, SearchHit
+from .model import CONTRADICTION, Facts, Remedy, RuleHit, SearchHit
 
 RULE_SHARE = 0.7  # of the ranking score; search has the rest
 GUIDE_FACTOR = 0.8  # a paste of an error wants a remedy before a how-to (not so for questions)
@@ -76,6 +76,14 @@ def title_mismatch(facts: Facts, entry: Entry) -> bool:
     )
 
 
+def message_mismatch(hits: Iterable[RuleHit]) -> bool:
+    """The paste holds one of the entry's messages with the word its title names replaced
+    (engine.rules: "has an Intel processor" against the "Unknown processor" article's "has an
+    Unknown processor"), and no writer's rule says it is the entry all the same."""
+    kinds = {hit.kind for hit in hits}
+    return CONTRADICTION in kinds and "writer" not in kinds
+
+
 def code_mismatch(facts: Facts, entry: Entry) -> bool:
     """The paste names error codes, the entry others, and none are shared: another error."""
     if not facts.codes or not entry.signatures.codes:
@@ -108,7 +116,12 @@ def fuse(
     """
     candidates = _ranked(rule_hits, search_hits, entries, facts, generic_products)
     rule_scores = {c.entry.id: _rule_score(c.rule_hits) for c in candidates if c.rule_hits}
-    leaders = [_leader(rule_scores, hits, entries, facts) for hits in resampled]
+    replaced = {c.entry.id for c in candidates if c.message_mismatch}
+    doubts: dict[str, tuple[RuleHit, ...]] = {}
+    for hit in rule_hits:
+        if hit.kind == CONTRADICTION:
+            doubts[hit.entry_id] = (*doubts.get(hit.entry_id, ()), hit)
+    leaders = [_leader(rule_scores, hits, entries, facts, replaced) for hits in resampled]
     model = calibration or load_calibration()
     remedies = []
     for candidate in candidates[: max(top, 3)]:
@@ -123,7 +136,7 @@ def fuse(
             # the model was sure of for 1 wrong, and the model's figures are measured without it.)
             confidence = min(confidence, model.threshold * HELD_BACK)
         written = any(hit.kind == "writer" for hit in candidate.rule_hits)
-        if not written and title_mismatch(facts, candidate.entry):
+        if candidate.message_mismatch or (not written and title_mismatch(facts, candidate.entry)):
             # the facts its text shares with the paste are not the error its title is about
             # (a writer's rule still confirms: writers title an entry by one event of several)
             confidence = min(confidence, model.threshold * HELD_BACK)
@@ -141,6 +154,7 @@ def fuse(
                 rule_hits=candidate.rule_hits,
                 search_hit=candidate.search_hit,
                 features=values,
+                doubts=doubts.get(candidate.entry.id, ()) if candidate.message_mismatch else (),
             )
         )
     return remedies[:top]
@@ -169,7 +183,11 @@ def _ranked(
         other_event, other_code = event_mismatch(facts, entry), code_mismatch(facts, entry)
         if other_event:  # its event ID, but another source's: not the entry's event
             hits = tuple(h for h in hits if h.kind != "event")
-        search = _search_score(entry, search_hit, best, facts, other_event, other_code)
+        other_message = message_mismatch(hits)
+        hits = tuple(h for h in hits if h.kind != CONTRADICTION)
+        search = _search_score(
+            entry, search_hit, best, facts, other_event or other_message, other_code
+        )
         candidates.append(
             Evidence(
                 entry=entry,
@@ -180,6 +198,7 @@ def _ranked(
                 event_mismatch=other_event,
                 code_mismatch=other_code,
                 product_mismatch=product_mismatch(facts, entry, generic_products),
+                message_mismatch=other_message,
             )
         )
     candidates.sort(key=lambda c: (-c.score, c.entry.id))
@@ -206,7 +225,7 @@ def _search_score(
     if entry.kind == "guide":
         factor = GUIDE_HOWTO if facts.howto else 1.0 if facts.question else GUIDE_FACTOR
         s = min(1.0, s * factor)
-    if other_event:  # about another event: search alone must not rank it first
+    if other_event:  # about another event (or message): search alone must not rank it first
         s *= EVENT_MISMATCH
     if other_code:  # another error code: less strongly (articles cite codes in passing)
         s *= CODE_MISMATCH
@@ -218,6 +237,7 @@ def _leader(
     hits: list[SearchHit],
     entries: dict[str, Entry],
     facts: Facts,
+    replaced: set[str],
 ) -> str | None:
     """The article a resampled search ranks first along with the paste's rule hits: the
     ranking score of :func:`_ranked`, without the rest of the evidence."""
@@ -226,8 +246,10 @@ def _leader(
     for hit in hits:
         entry = entries.get(hit.entry_id)
         if entry is not None:
-            mismatches = event_mismatch(facts, entry), code_mismatch(facts, entry)
-            search = (1 - RULE_SHARE) * _search_score(entry, hit, best, facts, *mismatches)
+            other_event = event_mismatch(facts, entry) or hit.entry_id in replaced
+            other_code = code_mismatch(facts, entry)
+            search = _search_score(entry, hit, best, facts, other_event, other_code)
+            search *= 1 - RULE_SHARE
             scores[hit.entry_id] = scores.get(hit.entry_id, 0.0) + search
     if not scores:
         return None

@@ -9,20 +9,32 @@ durable_rules (:mod:`.durable_engine`, the only module that imports it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..entry import Entry
 from ..errors import EntryError
 from ..facts import canonical_source
 from ..glossary import Glossary
-from ..model import Normalised, RuleHit
+from ..model import CONTRADICTION, Normalised, RuleHit
+from ..search.dictionary import english
 from .durable_engine import DurableRules, fact_expression
 from .spec import TEXT_KINDS, Leaf, Rule, RuleError, entry_rules
+from .templates import title_words
 from .textmatch import TextMatcher
 
 __all__ = ["Leaf", "Rule", "RuleBook", "RuleError", "rule_label"]
+
+
+@lru_cache(maxsize=4096)
+def _english_words(word: str) -> frozenset[str]:
+    """The title words (:func:`.templates.title_words`) of a Chinese word's English glosses."""
+    if not ("\u3400" <= word[0] <= "\u9fff"):
+        return frozenset()
+    return frozenset().union(*(title_words(gloss) for gloss in english(word)))
 
 
 def rule_label(index: int, spec: Any, generated: bool = False) -> str:
@@ -72,7 +84,10 @@ class RuleBook:
         self.rules: list[Rule] = []
         # rules that do not compile, at their place in the file; the entry serves without them
         self.errors: list[EntryError] = []
+        # the words of each entry's title, which its generated rules' messages must not lack
+        self._titles: dict[str, tuple[frozenset[str], str]] = {}
         for entry in entries:
+            self._titles[entry.id] = (title_words(entry.title), entry.title)
             rules, errors = entry_rules(entry, glossary.canonical_product)
             self.rules.extend(rules)
             for error in errors:
@@ -118,7 +133,12 @@ class RuleBook:
 
         Facts no rule tests are left out (durable_rules would reject the whole batch).
         """
+        return self._facts(normalised)[0]
+
+    def _facts(self, normalised: Normalised) -> tuple[dict[str, dict], dict[str, frozenset[str]]]:
+        """:meth:`facts_for`, and the words each matched message lacks (templates.skipped)."""
         facts: dict[str, dict] = {}
+        skipped: dict[str, frozenset[str]] = {}
         f = normalised.facts
         for event in f.events:
             facts[f"event:{event.id}"] = {"kind": "event", "event_id": event.id}
@@ -132,6 +152,8 @@ class RuleBook:
         matched: dict[str, float] = {}
         for match in self._text.match(normalised.masked, normalised.focus):
             matched[match.key] = match.quality
+            if match.skipped:
+                skipped[match.key] = match.skipped
             facts[match.key] = {
                 "kind": "text",
                 "ref": match.key,
@@ -150,12 +172,15 @@ class RuleBook:
                     "size": facts.get(child.key, {}).get("size", 0.0),
                     "via": child.key,
                 }
+                if child.key in skipped:
+                    skipped[group.key] = skipped[child.key]
         wanted = self._durable.fact_keys
-        return {k: v for k, v in facts.items() if k in wanted or k in self._single}
+        facts = {k: v for k, v in facts.items() if k in wanted or k in self._single}
+        return facts, skipped
 
     def evaluate(self, normalised: Normalised) -> list[RuleHit]:
         """Every rule that fires on the paste, best first; one hit per (entry, rule)."""
-        facts = self.facts_for(normalised)
+        facts, skipped = self._facts(normalised)
         best: dict[tuple[str, str], RuleHit] = {}
         fired_all = [
             (index, (fact,)) for key, fact in facts.items() for index in self._single.get(key, ())
@@ -164,6 +189,17 @@ class RuleBook:
         fired_all += [(self._compound[i], found) for i, found in self._durable.evaluate(compound)]
         for index, fired in fired_all:
             alt = self._alternatives[index]
+            replaced = alt.rule.kind != "writer" and self._replaced(
+                alt.rule.entry_id, fired, skipped
+            )
+            if replaced:
+                # not evidence for the entry but against it: engine.rank holds it back
+                key = (alt.rule.entry_id, alt.rule.name)
+                if key not in best:
+                    best[key] = RuleHit(
+                        alt.rule.entry_id, alt.rule.name, 0.0, (replaced,), CONTRADICTION
+                    )
+                continue
             quality = min((fact.get("quality", 1.0) for fact in fired), default=1.0)
             size = max((fact.get("size", 0.0) for fact in fired), default=0.0)
             weight = alt.rule.weight * quality
@@ -174,6 +210,27 @@ class RuleBook:
                     alt.rule.entry_id, alt.rule.name, weight, evidence, alt.rule.kind, quality, size
                 )
         return sorted(best.values(), key=lambda h: (-h.weight, h.entry_id, h.rule))
+
+    def _replaced(
+        self, entry_id: str, fired: tuple[dict, ...], skipped: dict[str, frozenset[str]]
+    ) -> str:
+        """What the paste says otherwise, when it holds a message of the entry with a word of
+        the entry's title replaced: "... has an Intel processor" where the message of the
+        article titled "Unknown processor error ..." says "... has an Unknown processor". The
+        frame is the same Windows message; the word that says which error it is differs.
+        Empty when it does not (a writer's rule is the writer's word: not asked)."""
+        title, title_text = self._titles.get(entry_id, (frozenset(), ""))
+        lacked = set()
+        for fact in fired:
+            for word in skipped.get(fact.get("ref", ""), ()):
+                # a Chinese word names the title's word when its English does (未知: unknown)
+                lacked |= {word} & title or title & _english_words(word)
+        if not lacked:
+            return ""
+        # the title's own spelling of the words ("Unknown", not the stem "unknown")
+        shown = [w for w in re.findall(r"\w+", title_text) if title_words(w) & lacked]
+        words = ", ".join(f"'{w}'" for w in dict.fromkeys(shown or sorted(lacked)))
+        return f"its message, with something else where it says {words}"
 
     def _describe(self, leaf: Leaf, fact: dict) -> str:
         """What a fired test saw, for ``why``: the phrase that matched, not "any of 6 texts"."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from ..hanzi import to_simplified
 from ..masking import masked_text
@@ -46,6 +46,9 @@ WINDOW_FACTOR = 1.6
 # How much a word inside the matched stretch that the message lacks counts against it, as a
 # share of the message's mean word weight.
 EXTRA_WEIGHT = 0.5
+# A message (or a sentence of it) this much present tells which of its named words the paste
+# says otherwise, once the message is found at MIN_QUALITY (by itself or another sentence).
+REPLACED_QUALITY = 0.5
 # At most this many messages are found in one paste, within NEAR of the best one's quality
 # (a near-duplicate 0.3 behind the message the paste holds says nothing more about it).
 MAX_MATCHES = 8
@@ -133,6 +136,11 @@ def tokens(text: str, masked: bool = False) -> list[str]:
     return out
 
 
+def title_words(title: str) -> frozenset[str]:
+    """A title's tokens as :func:`tokens` cuts them, other than the words every message has."""
+    return frozenset(tokens(title)) - _STOP
+
+
 # A message with this many different content words (or more) is as specific as they come.
 SPECIFIC_TOKENS = 12
 
@@ -159,6 +167,9 @@ class TemplateMatch:
     key: str
     quality: float
     size: float  # how much the message says: its content words / SPECIFIC_TOKENS, at most 1
+    # the message's words the paste does not have, between words it has ("has an Unknown
+    # processor" where the paste says "has an Intel processor"): what the paste says otherwise
+    skipped: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -169,6 +180,12 @@ class _Template:
     total: float
     share: float = 1.0  # of its message's token weight (a sentence of a longer message: less)
     filed: int = 0  # under how many words it is filed
+    named: frozenset[str] = frozenset()  # its words capitalised mid-sentence: names and values
+
+    @property
+    def replaceable(self) -> bool:
+        """It has words a paste can say otherwise (:func:`_replaced`): names, or Chinese."""
+        return bool(self.named) or any(_is_han(t) for t in self.tokens)
 
     def weight_of(self, present) -> float:
         """The weight of its words found among *present* (a set-like of paste tokens).
@@ -182,6 +199,15 @@ class _Template:
 # not be found."), when that sentence says enough on its own; such a match counts for less.
 MIN_SENTENCE_TOKENS = 5
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+(?=\S)|(?<=[。！？])")
+
+
+# A word capitalised after a word or a comma ("has an Unknown processor", "The Local Security
+# Authority"): a name or a value the message was filled in with, not its wording.
+_NAMED = re.compile(r"(?<=[\w,;)] )[A-Z][a-z]+\b")
+
+
+def _named(text: str) -> frozenset[str]:
+    return frozenset(t for word in _NAMED.findall(text) for t in tokens(word)) - _STOP
 
 
 def _sentences(text: str) -> list[str]:
@@ -198,10 +224,12 @@ class TemplateIndex:
         indexed with it (vetting checks a batch of entries at once)."""
         self._templates: list[_Template] = []
         parsed: list[tuple[str, list[str], float]] = []
+        named: dict[str, frozenset[str]] = {}
         for key, text in messages:
             whole = tokens(text)
             if not whole:
                 continue
+            named[key] = _named(text)
             parsed.append((key, whole, 1.0))
             for sentence in _sentences(text):
                 part = tokens(sentence)
@@ -222,7 +250,7 @@ class TemplateIndex:
             }
             index = len(self._templates)
             self._templates.append(
-                _Template(key, toks, weights, math.fsum(weights.values()), share)
+                _Template(key, toks, weights, math.fsum(weights.values()), share, 0, named[key])
             )
             # filed under its rarest words, but never under one most messages have ("failed")
             # when a rarer one can find it: a paste then scores few candidates, at any size
@@ -236,6 +264,9 @@ class TemplateIndex:
         self._files: dict[str, np.ndarray] = {
             token: np.array(indexes, dtype=np.int32) for token, indexes in files.items()
         }
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        for index, template in enumerate(self._templates):
+            self._by_key[template.key].append(index)
         self._needed = np.array([min(2, t.filed) for t in self._templates], dtype=np.int64)
 
     def __len__(self) -> int:
@@ -253,6 +284,7 @@ class TemplateIndex:
         """
         best: dict[str, float] = {}
         sizes: dict[str, float] = {}
+        skipped: dict[str, frozenset[str]] = {}
         positions: dict[str, list[int]] = defaultdict(list)
         for i, token in enumerate(paste):
             positions[token].append(i)
@@ -279,9 +311,13 @@ class TemplateIndex:
             if bound >= MIN_QUALITY:
                 bounded.append((bound, index))
         # the messages that could match best, at most MAX_SCORED of them, are scored exactly
-        for _, index in heapq.nlargest(MAX_SCORED, bounded):
+        scored = heapq.nlargest(MAX_SCORED, bounded)
+        for _, index in scored:
             template = self._templates[index]
-            quality = _quality(template, paste, positions)
+            quality, missing = _quality(template, paste, positions)
+            if quality >= REPLACED_QUALITY and missing:
+                # a sentence of it is here with a value changed, whichever sentence matched best
+                skipped[template.key] = skipped.get(template.key, frozenset()) | missing
             if template.share < 1.0:
                 quality *= 0.6 + 0.4 * template.share
             if quality >= MIN_QUALITY and quality > best.get(template.key, 0.0):
@@ -293,17 +329,30 @@ class TemplateIndex:
         # a paste holds a few messages: the best ones, and the near misses close behind them
         top = max(best.values())
         kept = heapq.nlargest(MAX_MATCHES, ((q, k) for k, q in best.items() if q >= top - NEAR))
+        # a message found by one sentence may hold its value in another, whose own rarest words
+        # the paste lacks (the value among them): those sentences are looked at too
+        done = {index for _, index in scored}
+        for _, key in kept:
+            for index in self._by_key[key]:
+                template = self._templates[index]
+                if index not in done and template.replaceable:
+                    quality, missing = _quality(template, paste, positions)
+                    if quality >= REPLACED_QUALITY and missing:
+                        skipped[key] = skipped.get(key, frozenset()) | missing
         return [
-            TemplateMatch(k, round(q, 3), round(sizes[k], 3))
+            TemplateMatch(k, round(q, 3), round(sizes[k], 3), skipped.get(k, frozenset()))
             for q, k in sorted(kept, key=lambda x: x[1])
         ]
 
 
-def _quality(template: _Template, paste: list[str], positions: dict[str, list[int]]) -> float:
-    """Share of the template's token weight in the best window of the paste, order-scaled."""
+def _quality(
+    template: _Template, paste: list[str], positions: dict[str, list[int]]
+) -> tuple[float, frozenset[str]]:
+    """Share of the template's token weight in the best window of the paste, order-scaled; and
+    the template's words missing from that window between the first and last it holds."""
     hits = sorted((p, t) for t in template.weights.keys() & positions.keys() for p in positions[t])
     if not hits:
-        return 0.0
+        return 0.0, frozenset()
     span = max(len(template.tokens), int(len(template.tokens) * WINDOW_FACTOR))
     best_cover, best_start = 0.0, 0
     counts: dict[str, int] = defaultdict(int)
@@ -330,4 +379,27 @@ def _quality(template: _Template, paste: list[str], positions: dict[str, list[in
     last = max((i for i, t in enumerate(inside) if t in template.weights), default=-1)
     mean = template.total / max(1, len(template.weights))
     extra = sum(0.3 if t in _STOP else 1.0 for t in inside[: last + 1] if t not in template.weights)
-    return best_cover / (template.total + EXTRA_WEIGHT * mean * extra) * (0.8 + 0.2 * order)
+    quality = best_cover / (template.total + EXTRA_WEIGHT * mean * extra) * (0.8 + 0.2 * order)
+    return quality, _replaced(template, inside[: last + 1])
+
+
+def _replaced(template: _Template, stretch: list[str]) -> frozenset[str]:
+    """The message's named words ("has an Unknown processor") that the paste's stretch says
+    otherwise, word for word, between words it shares ("has an Intel processor")."""
+    out = set()
+    for op in Levenshtein.opcodes(template.tokens, stretch):
+        if op.tag == "replace" and op.src_end - op.src_start == op.dest_end - op.dest_start == 1:
+            word, instead = template.tokens[op.src_start], stretch[op.dest_start]
+            if word in stretch:
+                continue
+            # Chinese has no capitals: a word filled in by a Latin name or value ("处理器为
+            # 未知" where the paste says "处理器为 Intel") is its message's value too
+            if word in template.named or (
+                _is_han(word) and instead.isalpha() and instead.isascii()
+            ):
+                out.add(word)
+    return frozenset(out)
+
+
+def _is_han(token: str) -> bool:
+    return "\u3400" <= token[0] <= "\u9fff"

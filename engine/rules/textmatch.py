@@ -55,6 +55,7 @@ class TextMatch:
     key: str
     quality: float  # 1.0 for phrases and regexes; token similarity for messages
     size: float = 0.0  # messages: how much the message says (templates.TemplateMatch.size)
+    skipped: frozenset[str] = frozenset()  # messages: templates.TemplateMatch.skipped
 
 
 class TextMatcher:
@@ -128,7 +129,7 @@ class TextMatcher:
             if paste_tokens is None:  # normalise masked the paste already
                 paste_tokens, seeds = cut_paste(masked)
             out.extend(
-                TextMatch(m.key, m.quality, m.size)
+                TextMatch(m.key, m.quality, m.size, m.skipped)
                 for m in self._templates.match_tokens(paste_tokens, seeds)
             )
         for index in sorted(regexes):

@@ -7,7 +7,7 @@ import pytest
 from engine.calibration import load as load_calibration
 from engine.entry import Entry, EventSignature, Signatures
 from engine.facts import is_question
-from engine.model import EventFact, Facts, RuleHit, SearchHit
+from engine.model import CONTRADICTION, EventFact, Facts, RuleHit, SearchHit
 from engine.rank import event_mismatch, fuse, noisy_or
 
 THRESHOLD = load_calibration().threshold
@@ -216,3 +216,27 @@ def test_a_code_an_article_lists_in_passing_does_not_confirm_it_against_its_titl
     assert passing.confidence < THRESHOLD <= titled.confidence
     writer = RuleHit("kms", "writer-kms", 0.9, (), kind="writer")
     assert first(("0xc004f074",), writer).confidence >= THRESHOLD
+
+
+def test_an_entrys_message_said_otherwise_holds_it_back_whatever_else_fired():
+    """The "Unknown processor" article's dialog frame ("There was an error checking for virtual
+    machine compatibility ...") fires its messages for an AMD-to-Intel paste too; its message
+    with "Intel" for "Unknown" is a contradiction (engine.rules), and it holds the entry back
+    however strongly the frame matched. A writer's rule still confirms it."""
+    entries = {"unknown": Entry(id="unknown", title="Unknown processor"), **ENTRIES}
+    frame = RuleHit("unknown", "signature-message-1", 0.86, (), kind="message")
+    said_otherwise = RuleHit("unknown", "signature-message-3", 0.0, ("...",), kind=CONTRADICTION)
+    rival = hit("plain", score=1.0, coverage=0.1, entry_coverage=0.1)
+
+    def first(*rule_hits):
+        return fuse(
+            list(rule_hits), [hit("unknown"), rival], entries, Facts(),
+            resampled=agreeing("unknown"),
+        )[0]  # fmt: skip
+
+    assert first(frame).confidence >= THRESHOLD
+    held = first(frame, said_otherwise)
+    assert held.entry.id == "unknown" and held.confidence < THRESHOLD
+    assert all(h.kind != CONTRADICTION for h in held.rule_hits)  # not evidence for it
+    writer = RuleHit("unknown", "writer-any-vendor", 0.9, (), kind="writer")
+    assert first(frame, said_otherwise, writer).confidence >= THRESHOLD

