@@ -9,10 +9,8 @@ durable_rules (:mod:`.durable_engine`, the only module that imports it).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ..entry import Entry
@@ -20,21 +18,12 @@ from ..errors import EntryError
 from ..facts import canonical_source
 from ..glossary import Glossary
 from ..model import CONTRADICTION, Normalised, RuleHit
-from ..search.dictionary import english
+from .contradiction import Contradictions, SaidOtherwise, quoted_errors
 from .durable_engine import DurableRules, fact_expression
 from .spec import TEXT_KINDS, Leaf, Rule, RuleError, entry_rules
-from .templates import title_words
 from .textmatch import TextMatcher
 
 __all__ = ["Leaf", "Rule", "RuleBook", "RuleError", "rule_label"]
-
-
-@lru_cache(maxsize=4096)
-def _english_words(word: str) -> frozenset[str]:
-    """The title words (:func:`.templates.title_words`) of a Chinese word's English glosses."""
-    if not ("\u3400" <= word[0] <= "\u9fff"):
-        return frozenset()
-    return frozenset().union(*(title_words(gloss) for gloss in english(word)))
 
 
 def rule_label(index: int, spec: Any, generated: bool = False) -> str:
@@ -84,10 +73,8 @@ class RuleBook:
         self.rules: list[Rule] = []
         # rules that do not compile, at their place in the file; the entry serves without them
         self.errors: list[EntryError] = []
-        # the words of each entry's title, which its generated rules' messages must not lack
-        self._titles: dict[str, tuple[frozenset[str], str]] = {}
+        entries = list(entries)
         for entry in entries:
-            self._titles[entry.id] = (title_words(entry.title), entry.title)
             rules, errors = entry_rules(entry, glossary.canonical_product)
             self.rules.extend(rules)
             for error in errors:
@@ -108,6 +95,8 @@ class RuleBook:
         texts.update((child.key, child) for group in self._anytext for child in group.value)
         self._text = TextMatcher(list(texts.values()))
         self._text_leaves = texts
+        messages = {k: str(leaf.value) for k, leaf in texts.items() if leaf.kind == "message"}
+        self._contradictions = Contradictions(entries, messages)
         # A conjunction of one test (every signature's rule, and most others) fires exactly
         # when its fact is present: that needs no reasoning, only a lookup. durable_rules gets
         # the conjunctions of two or more tests, which is where it earns its keep (and it costs
@@ -135,11 +124,13 @@ class RuleBook:
         """
         return self._facts(normalised)[0]
 
-    def _facts(self, normalised: Normalised) -> tuple[dict[str, dict], dict[str, frozenset[str]]]:
-        """:meth:`facts_for`, and the words each matched message lacks (templates.skipped)."""
+    def _facts(self, normalised: Normalised) -> tuple[dict[str, dict], dict[str, SaidOtherwise]]:
+        """:meth:`facts_for`, and what the paste says otherwise than each message it holds
+        (:mod:`.contradiction`)."""
         facts: dict[str, dict] = {}
-        skipped: dict[str, frozenset[str]] = {}
+        said: dict[str, SaidOtherwise] = {}
         f = normalised.facts
+        pasted = quoted_errors(f.masked.get("name", ()))
         for event in f.events:
             facts[f"event:{event.id}"] = {"kind": "event", "event_id": event.id}
         for source in f.sources:
@@ -152,8 +143,12 @@ class RuleBook:
         matched: dict[str, float] = {}
         for match in self._text.match(normalised.masked, normalised.focus):
             matched[match.key] = match.quality
-            if match.skipped:
-                skipped[match.key] = match.skipped
+            if match.skipped or pasted:
+                otherwise = self._contradictions.observe(
+                    match.key, match.skipped, normalised.text, pasted
+                )
+                if otherwise:
+                    said[match.key] = otherwise
             facts[match.key] = {
                 "kind": "text",
                 "ref": match.key,
@@ -172,15 +167,15 @@ class RuleBook:
                     "size": facts.get(child.key, {}).get("size", 0.0),
                     "via": child.key,
                 }
-                if child.key in skipped:
-                    skipped[group.key] = skipped[child.key]
+                if child.key in said:
+                    said[group.key] = said[child.key]
         wanted = self._durable.fact_keys
         facts = {k: v for k, v in facts.items() if k in wanted or k in self._single}
-        return facts, skipped
+        return facts, said
 
     def evaluate(self, normalised: Normalised) -> list[RuleHit]:
         """Every rule that fires on the paste, best first; one hit per (entry, rule)."""
-        facts, skipped = self._facts(normalised)
+        facts, said = self._facts(normalised)
         best: dict[tuple[str, str], RuleHit] = {}
         fired_all = [
             (index, (fact,)) for key, fact in facts.items() for index in self._single.get(key, ())
@@ -189,9 +184,10 @@ class RuleBook:
         fired_all += [(self._compound[i], found) for i, found in self._durable.evaluate(compound)]
         for index, fired in fired_all:
             alt = self._alternatives[index]
-            replaced = alt.rule.kind != "writer" and self._replaced(
-                alt.rule.entry_id, fired, skipped
-            )
+            replaced = ""
+            if said and alt.rule.kind != "writer":  # a writer's rule is the writer's word
+                found = [said[f["ref"]] for f in fired if f.get("ref") in said]
+                replaced = self._contradictions.reason(alt.rule.entry_id, found)
             if replaced:
                 # not evidence for the entry but against it: engine.rank holds it back
                 key = (alt.rule.entry_id, alt.rule.name)
@@ -210,27 +206,6 @@ class RuleBook:
                     alt.rule.entry_id, alt.rule.name, weight, evidence, alt.rule.kind, quality, size
                 )
         return sorted(best.values(), key=lambda h: (-h.weight, h.entry_id, h.rule))
-
-    def _replaced(
-        self, entry_id: str, fired: tuple[dict, ...], skipped: dict[str, frozenset[str]]
-    ) -> str:
-        """What the paste says otherwise, when it holds a message of the entry with a word of
-        the entry's title replaced: "... has an Intel processor" where the message of the
-        article titled "Unknown processor error ..." says "... has an Unknown processor". The
-        frame is the same Windows message; the word that says which error it is differs.
-        Empty when it does not (a writer's rule is the writer's word: not asked)."""
-        title, title_text = self._titles.get(entry_id, (frozenset(), ""))
-        lacked = set()
-        for fact in fired:
-            for word in skipped.get(fact.get("ref", ""), ()):
-                # a Chinese word names the title's word when its English does (未知: unknown)
-                lacked |= {word} & title or title & _english_words(word)
-        if not lacked:
-            return ""
-        # the title's own spelling of the words ("Unknown", not the stem "unknown")
-        shown = [w for w in re.findall(r"\w+", title_text) if title_words(w) & lacked]
-        words = ", ".join(f"'{w}'" for w in dict.fromkeys(shown or sorted(lacked)))
-        return f"its message, with something else where it says {words}"
 
     def _describe(self, leaf: Leaf, fact: dict) -> str:
         """What a fired test saw, for ``why``: the phrase that matched, not "any of 6 texts"."""
