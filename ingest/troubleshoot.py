@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from .blocks import Block
+from .blocks import Block, plain_inline
 from .classify import DECORATION, ERROR, LEAD_IN, classify
 from .render import links
 from .segments import Segment
-from .text import has_error_words
+from .text import has_error_words, is_imperative, split_sentences
 
 # Intro prose beyond this many paragraphs is background, not the symptom.
 MAX_INTRO_SYMPTOM_PARAGRAPHS = 3
@@ -62,11 +62,13 @@ def is_troubleshooting(segments: list[Segment], title: str) -> bool:
     if "fix" not in roles:
         # No Resolution heading, but a Symptoms one (or error text up front) and an error in
         # the title: the sections after the symptom are its fix ("More information", "Use
-        # the fixupObjectState attribute ...", "Step 1: ...").
+        # the fixupObjectState attribute ...", "Step 1: ..."); an article of no headings at
+        # all gives its remedy after the error ("To resolve this issue, ...").
         before = [b for s in segments for b in s.blocks][:12]
         reported = "symptom" in roles or any(b.role == ERROR for b in before)
         after = roles[roles.index("symptom") + 1 :] if "symptom" in roles else roles
         remedy = any(r in ("section", "notes", "cause") for r in after)
+        remedy = remedy or _headingless_remedy(segments) is not None
         about_error = has_error_words(title) or bool(_EVENT_IN_TITLE.search(title))
         return reported and remedy and about_error and not _HOW_TO.search(title)
     first_fix = roles.index("fix")
@@ -137,6 +139,9 @@ def troubleshooting_parts(segments: list[Segment]) -> list[Part]:
     scenario_at = [i for i, s in enumerate(segments) if s.role == "scenario"]
     if scenario_at:
         return _scenario_parts(segments, scenario_at)
+    split = _headingless_remedy(segments)
+    if split is not None:
+        return [split]
     if not any(s.role == "fix" for s in segments):
         segments = _unlabelled_fix(segments)
     parts = [Part()]
@@ -155,6 +160,54 @@ def troubleshooting_parts(segments: list[Segment]) -> list[Part]:
                 continue
         _add(part, segment)
     return [p for p in parts if p.symptom or p.fix]
+
+
+# How a headingless article turns from its error to the remedy: "To resolve this issue,
+# ...", "To add a second adapter, use ...", "Resolution: ...", "要解决此问题，..."
+_REMEDY_OPENER = re.compile(
+    r"^(?:to (?:resolve|fix|solve|correct|work around|avoid|prevent|address|recover)\b"
+    r"|to \w+\b[^.:]{0,160}?,\s*(?:use|run|follow|make sure|ensure|set|add|enable|disable|"
+    r"install|configure|open|select|click|change|remove|delete|restart|update|apply|"
+    r"grant|assign|create|type|contact)\b"
+    r"|(?:resolution|workaround|solution)\b"
+    r"|(?:要|若要|如需|为了?)?解决(?:此|这个|该|这一)?(?:问题|错误)"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def _headingless_remedy(segments: list[Segment]) -> Part | None:
+    """An article of no headings at all (one intro, references aside) that states an error
+    and then how to remedy it - "... this error message is displayed: > Cannot add Fibre
+    Channel Adapter. Windows Server 2019 allows only one .... To add a second ..., use ..." -
+    as one part: the error and its lead-in, the cause stated after it, the fix from the first
+    sentence that turns to the remedy. None for any other article (a how-to's intro states
+    no error first; an article with labelled sections is cut by its labels)."""
+    if any(s.role not in ("intro", "references") for s in segments):
+        return None
+    blocks = [b for s in segments if s.role == "intro" for b in s.blocks]
+    blocks = [b for b in blocks if b.role != DECORATION]
+    errors = [i for i, b in enumerate(blocks) if b.role == ERROR]
+    if not errors:
+        return None
+    opener = next((i for i in range(errors[0] + 1, len(blocks)) if _opens_remedy(blocks[i])), None)
+    if opener is None:
+        return None
+    last_error = max(i for i in errors if i < opener)
+    part = Part()
+    _intro_into(part, blocks[: last_error + 1])
+    part.cause = blocks[last_error + 1 : opener]
+    part.fix = blocks[opener:]
+    part.references = [link for s in segments if s.role == "references" for link in links(s.blocks)]
+    return part
+
+
+def _opens_remedy(block: Block) -> bool:
+    """A paragraph that turns to the remedy: an opener phrase or an instruction."""
+    if block.kind != "para" or block.role == ERROR:
+        return False
+    first = split_sentences(plain_inline(block.text).strip())[:1]
+    return bool(first) and bool(_REMEDY_OPENER.match(first[0]) or is_imperative(first[0]))
 
 
 def _unlabelled_fix(segments: list[Segment]) -> list[Segment]:

@@ -338,3 +338,45 @@ def test_generated_hash_detects_any_edit():
     assert is_edited(text.replace("1. a", "1. b"))
     assert is_edited(text.replace("\n", "\r\n"))
     assert is_edited(text.replace("owner: ingest", "owner: writer"))
+
+
+# tests/data/feed5/support-articles-feed5.xml (Microsoft and contributors, MicrosoftDocs/
+# SupportArticles-docs, CC-BY-4.0; see its SOURCES.md): an article of no headings at all.
+FIBRE_CHANNEL = (
+    "<p>When trying to add a second Fibre Channel adapter to a Hyper-V virtual machine in "
+    "Windows Server 2019, the <strong>Fibre Channel Adapter</strong> option isn't available and "
+    "this error message is displayed:</p>\n<blockquote>\n<p>Cannot add Fibre Channel Adapter<br>\n"
+    "Maximum of 1 Fibre Channel Adapters per virtual machine</p>\n</blockquote>\n<p>Windows "
+    "Server 2019 allows only one Fibre Channel adapter per virtual machine.</p>\n<p>To add a "
+    "second virtual Fibre Channel host bus adapter to a virtual machine, use the <a href="
+    '"https://learn.microsoft.com/en-us/powershell/module/hyper-v/add-vmfibrechannelhba">'
+    "Add-VMFibreChannelHba</a> PowerShell cmdlet.</p>"
+)
+
+
+def test_an_article_of_no_headings_states_its_error_cause_and_fix():
+    """Before, this became a guide whose summary ended at "this error message is displayed:"
+    and lost the message and the cause; no message signature was mined, so no rule could
+    fire. The error, what is said after it, and the sentence that turns to the remedy are
+    its symptom, cause and fix."""
+    (main,) = drafts_of(
+        FIBRE_CHANNEL, "Can't add a second Fibre Channel adapter to a Hyper-V virtual machine"
+    ).values()
+    body = sections(main)
+    assert main.kind == "troubleshooting"
+    assert "Maximum of 1 Fibre Channel Adapters per virtual machine" in body["Symptom"]
+    assert body["Cause"] == (
+        "Windows Server 2019 allows only one Fibre Channel adapter per virtual machine."
+    )
+    assert body["Fix"].startswith("1. To add a second virtual Fibre Channel host bus adapter")
+    assert "Cannot add Fibre Channel Adapter" in main.messages
+
+
+def test_an_article_of_no_headings_without_a_remedy_or_an_error_stays_as_it_was():
+    # the error, but nothing turns to a remedy after it: the guide it was
+    no_remedy = FIBRE_CHANNEL.split("<p>To add")[0]
+    title = "Can't add a second Fibre Channel adapter to a Hyper-V virtual machine"
+    assert [d.kind for d in drafts_of(no_remedy, title).values()] == ["guide"]
+    # a remedy-like sentence but no error before it: a how-to's intro
+    how_to = "<p>Hyper-V supports virtual Fibre Channel.</p><p>To add an adapter, use Hyper-V Manager.</p>"
+    assert [d.kind for d in drafts_of(how_to, "Add an adapter").values()] == ["guide"]
