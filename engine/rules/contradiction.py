@@ -62,6 +62,7 @@ _SENTENCE_WORDS = frozenset(
 # The paste holds the message's quoted text when it has this share of its words.
 HELD_SHARE = 0.6
 _WORD = re.compile(r"[A-Za-z]{3,}")
+_QUOTE = re.compile("['\"\u2018\u2019\u201c\u201d\u300c]")
 
 
 def quoted_errors(values: Iterable[str]) -> tuple[str, ...]:
@@ -89,12 +90,19 @@ class Contradictions:
 
     def __init__(self, entries: Iterable[Entry], messages: Mapping[str, str]):
         """*messages*: message leaf key -> the message as written."""
-        self._titles = {e.id: (title_words(e.title), e.title) for e in entries}
-        self._quoted = {}
-        for key, text in messages.items():
-            quoted = quoted_errors(mask(text)[1].get("name", ()))
-            if quoted:
-                self._quoted[key] = quoted
+        self._titles = {e.id: e.title for e in entries}
+        self._messages = messages
+        # a message's quoted error texts, worked out the first time a paste asks (masking
+        # every message of a 100,000-entry KB at start-up cost 10 s)
+        self._quoted: dict[str, tuple[str, ...]] = {}
+
+    def _quoted_of(self, key: str) -> tuple[str, ...]:
+        found = self._quoted.get(key)
+        if found is None:
+            text = self._messages.get(key, "")
+            found = quoted_errors(mask(text)[1].get("name", ())) if _QUOTE.search(text) else ()
+            self._quoted[key] = found
+        return found
 
     def observe(
         self, key: str, skipped: frozenset[str], text: str, pasted: tuple[str, ...]
@@ -102,28 +110,31 @@ class Contradictions:
         """What the paste (*text*, unmasked; *pasted*: its quoted error texts) says otherwise
         than the message *key* it holds, whose named words *skipped* it replaced."""
         quoted, instead = "", ""
-        if pasted and key in self._quoted:
+        values = self._quoted_of(key) if pasted else ()
+        if values:
             folded = text.casefold()
-            if not any(_held(value, folded) for value in self._quoted[key]):
-                quoted, instead = self._quoted[key][0], pasted[0]
+            if not any(_held(value, folded) for value in values):
+                quoted, instead = values[0], pasted[0]
         if not (skipped or quoted):
             return None
         return SaidOtherwise(skipped, quoted, instead)
 
     def reason(self, entry_id: str, said: Iterable[SaidOtherwise]) -> str:
         """Why the paste contradicts the entry (for ``why``), or "" when it does not."""
-        title, title_text = self._titles.get(entry_id, (frozenset(), ""))
+        title_text = self._titles.get(entry_id, "")
         replaced: set[str] = set()
         for otherwise in said:
             if otherwise.quoted:
                 return f"its message quotes '{otherwise.quoted}', the paste '{otherwise.instead}'"
+            # cut only when asked (every title at start-up: 5 s at 100,000 entries)
+            title = _title_words(title_text) if otherwise.words else frozenset()
             for word in otherwise.words:
                 # a Chinese word names the title's word when its English does (未知: unknown)
                 replaced |= {word} & title or title & _english_words(word)
         if not replaced:
             return ""
         # the title's own spelling of the words ("Unknown", not the stem "unknown")
-        shown = [w for w in re.findall(r"\w+", title_text) if title_words(w) & replaced]
+        shown = [w for w in re.findall(r"\w+", title_text) if _title_words(w) & replaced]
         words = ", ".join(f"'{w}'" for w in dict.fromkeys(shown or sorted(replaced)))
         return f"its message, with something else where it says {words}"
 
@@ -131,6 +142,11 @@ class Contradictions:
 def _held(value: str, folded_text: str) -> bool:
     words = _WORD.findall(value)
     return sum(w.casefold() in folded_text for w in words) >= HELD_SHARE * len(words)
+
+
+@lru_cache(maxsize=4096)
+def _title_words(title: str) -> frozenset[str]:
+    return title_words(title)
 
 
 @lru_cache(maxsize=4096)
