@@ -329,7 +329,7 @@ def test_a_short_text_is_masked_once_however_often_it_is_asked_for(monkeypatch):
 def _events_unfiltered(text):
     """engine.facts._events as it was before its prefilters: every pattern run on the text."""
     sources = sorted(
-        (m.start(), m.group(1).strip().strip("\"'"))
+        (m.start(), facts._source_value(m.group(1)))  # a value ends at the next field
         for p in facts._SOURCE_PATTERNS
         for m in p.finditer(text)
     )
@@ -397,6 +397,7 @@ FACT_PIECES += ["System error ", "发生系统错误 ", "Error 1053", " - ", "HT
 @example("Error\t3/14/2024 2:11 AM\tService Control Manager\t7036\tNone")
 @example("the Application log has WAS 5021: and Disk 41: here")
 @example("命令行 net use 显示：发生系统错误 1331。")
+@example("Source: DiskEvent ID: Event ID: 1196")
 def test_facts_found_with_prefilters_are_those_every_pattern_finds(text):
     """find_events and find_codes run a pattern only when the text holds what it needs
     (most texts name no event and no code); what they find is what every pattern finds."""
