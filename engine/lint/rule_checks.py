@@ -22,6 +22,7 @@ from ..entry import Entry, Signatures
 from ..errors import did_you_mean
 from ..glossary import Glossary
 from ..kb import GLOSSARY_FILE
+from ..model import CONTRADICTION
 from ..normalise import normalise
 from ..rules import RuleBook, rule_label
 from ..rules.spec import LEAF_KINDS, Leaf, Rule, RuleError, parse_rule
@@ -246,7 +247,9 @@ def check_breadth(probes: list[Probe], glossary: Glossary) -> None:
     book = RuleBook(entries, glossary)
     try:
         for paste in pastes:
-            for entry_id in {hit.entry_id for hit in book.evaluate(normalise(paste, glossary))}:
+            hits = book.evaluate(normalise(paste, glossary))
+            # a contradiction is the paste speaking against the entry, not the rule firing
+            for entry_id in {hit.entry_id for hit in hits if hit.kind != CONTRADICTION}:
                 fired[entry_id] = fired.get(entry_id, 0) + 1
     finally:
         book.close()

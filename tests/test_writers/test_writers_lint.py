@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from testkb import copy_kb
 
 from engine.entry import REQUIRED_SECTIONS
+from engine.glossary import Glossary
 from engine.kb import load_glossary, parse_entry
-from engine.lint import lint_kb, lint_paths
+from engine.lint import lint_kb, lint_paths, rule_checks
 from engine.lint.rule_checks import unrelated_pastes
 from engine.rules.spec import entry_rules
 from kbcli.main import cli
@@ -291,3 +292,35 @@ def test_lint_never_crashes_and_a_clean_file_is_one_the_engine_loads(text):
             entry = parse_entry(target.read_text(encoding="utf-8"), target)
             _, errors = entry_rules(entry, load_glossary(kb).canonical_product)
             assert errors == []
+
+
+def test_a_message_the_unrelated_pastes_hold_with_another_value_is_not_over_broad(monkeypatch):
+    """The breadth check counts the pastes a rule fires on. A paste holding a message's frame
+    with another quoted error is a contradiction (engine.rules.contradiction): the engine
+    holds the entry back rather than answer it, so it is no firing."""
+
+    class Found:
+        def __init__(self):
+            self.problems = []
+
+        def add(self, where, message):
+            self.problems.append(message)
+
+    message = "Synthetic Ethernet Port: Failed to power on with Error 'Attempt to access invalid address'."
+    errors = [
+        "The system cannot find the file specified.",
+        "The device is not ready for use.",
+        "Insufficient system resources exist to complete the requested service.",
+    ]
+    others = tuple(f"Synthetic Ethernet Port: Failed to power on with Error '{e}'." for e in errors)
+
+    def breadth(pastes):
+        monkeypatch.setattr(rule_checks, "unrelated_pastes", lambda: pastes)
+        src = Found()
+        rule_checks.check_breadth(
+            [rule_checks.Probe(src, "message 1", (1, 1), message=message)], Glossary.empty()
+        )
+        return src.problems
+
+    assert breadth(others) == []
+    assert "over-broad" in breadth((message,) * 3)[0]  # its own error: it fires
