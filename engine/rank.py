@@ -202,6 +202,18 @@ def _ranked(
             )
         )
     candidates.sort(key=lambda c: (-c.score, c.entry.id))
+    return _not_first_when_contradicted(candidates)
+
+
+def _not_first_when_contradicted(candidates: list[Evidence]) -> list[Evidence]:
+    """An entry whose message the paste holds with another value is not the first answer
+    while another candidate is: the "Unknown processor" article's frame matched an AMD-to-Intel
+    paste more strongly than the step-by-step article's scenario about vendors did. It stays
+    second, held back, with its reason in `why`."""
+    if candidates and candidates[0].message_mismatch:
+        for i, candidate in enumerate(candidates):
+            if not candidate.message_mismatch:
+                return [candidate, *candidates[:i], *candidates[i + 1 :]]
     return candidates
 
 
@@ -253,5 +265,5 @@ def _leader(
             scores[hit.entry_id] = scores.get(hit.entry_id, 0.0) + search
     if not scores:
         return None
-    first = min(scores, key=lambda entry_id: (-scores[entry_id], entry_id))
+    first = min(scores, key=lambda entry_id: (entry_id in replaced, -scores[entry_id], entry_id))
     return entries[first].source or first

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 from samples import EVENT_1196, RESULT_FIELDS
 
+from engine.diagnoser import Diagnoser
+from ingest import IngestOptions, ingest
 from kbcli.main import cli
 
 
@@ -190,3 +193,36 @@ def test_kb_eval_rejects_a_malformed_case_file_with_its_line(small_kb, tmp_path)
     cases.write_text('{"text": "a", "expect": []}\n{not json}\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["eval", str(cases), "--kb-dir", str(small_kb)])
     assert result.exit_code == 2 and f"{cases}:2: not valid JSON" in result.output
+
+
+def test_an_amd_host_moved_to_an_intel_one_is_not_the_unknown_processor_article(tmp_path):
+    """The seed ingested alone (no review): the "Unknown processor" article quotes the
+    message with "Intel ... Unknown"; a paste of the same frame with "AMD ... Intel" was that
+    article's confident wrong answer (0.92). Its message is now said otherwise: the article is
+    held back, second, and the step-by-step article (whose scenario is two vendors) is first."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    result = ingest(
+        [str(data / "seed_feed.xml")], IngestOptions(kb_dir=kb, jobs=1), lambda line: None
+    )
+    assert result.exit_code == 0
+    diagnoser = Diagnoser(kb, tmp_path / "index")
+    try:
+        paste = (
+            "Live migration of 'APP7' failed. The virtual machine 'APP7' is currently using an "
+            "AMD processor, but physical computer 'HVN2' has an Intel processor. A running or "
+            "saved virtual machine cannot be migrated to a physical computer that has a "
+            "processor from a different vendor."
+        )
+        first, second = diagnoser.diagnose(paste).remedies[:2]
+        assert first.entry.source.endswith("/hyper-v-live-migration-step-by-step.aspx")
+        assert "Unknown-processor" in second.entry.source
+        assert second.confidence < diagnoser.threshold
+        assert any("held back" in reason and "'Unknown'" in reason for reason in second.reasons)
+        # the article's own message, its own value: confident, first, by its message rule
+        own = paste.replace("AMD", "Intel", 1).replace("has an Intel", "has an Unknown")
+        diagnosis = diagnoser.diagnose(own)
+        assert diagnosis.confident and "Unknown-processor" in diagnosis.remedies[0].entry.source
+    finally:
+        diagnoser.close()
